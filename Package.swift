@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Lianlu: one library per pipeline stage, a shared core, a C shim over the system ICU,
+// and a thin command-line tool. See README.md for the map.
+let package = Package(
+    name: "Lianlu",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lianlu", targets: ["lianlu"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // ICU behind plain C types: Foundation on Linux ships its own ICU module whose
+        // types clash with <unicode/*.h>, so only CICU's .c file includes ICU headers.
+        .target(
+            name: "CICU",
+            linkerSettings: [
+                .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
+            ]
+        ),
+        .target(name: "LianluCore", dependencies: ["CICU"]),
+        .target(name: "Normalization", dependencies: ["LianluCore", "CICU"]),
+        .target(name: "Segmentation", dependencies: ["LianluCore", "CICU"]),
+        .target(name: "Extraction", dependencies: ["LianluCore"]),
+        .target(name: "Linking", dependencies: ["LianluCore", "Extraction"]),
+        .target(name: "GraphExport", dependencies: ["LianluCore", "Linking"]),
+        .target(name: "Pipeline", dependencies: ["LianluCore", "Normalization", "Segmentation"]),
+        .target(name: "GoldenFiles", dependencies: ["LianluCore", "Pipeline"]),
+        .executableTarget(
+            name: "lianlu",
+            dependencies: [
+                "Pipeline", "GoldenFiles", "LianluCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LianluCoreTests", dependencies: ["LianluCore"]),
+        .testTarget(name: "NormalizationTests", dependencies: ["Normalization", "LianluCore"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Normalization", "LianluCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LianluCore"]),
+        .testTarget(name: "GoldenFilesTests", dependencies: ["GoldenFiles", "Pipeline", "LianluCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

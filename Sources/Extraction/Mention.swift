@@ -1,0 +1,158 @@
+import LianluCore
+
+/// The mention types of SPEC.md. Value-bearing types carry a `MentionValue`.
+public enum MentionType: String, Sendable, CaseIterable {
+    case person = "PER"
+    case organization = "ORG"
+    case location = "LOC"
+    case project = "PROJECT"
+    case title = "TITLE"
+    case product = "PRODUCT"
+    case money = "MONEY"
+    case quantity = "QUANTITY"
+    case percent = "PERCENT"
+    case date = "DATE"
+}
+
+/// Approximation words on numeric values (SPEC.md `approx`).
+public enum Approximation: String, Sendable {
+    case about, over, under, nearly
+}
+
+/// A money amount: `136.2亿元` is 13620000000 CNY.
+public struct MoneyValue: Sendable, Equatable {
+    public var amount: Double
+    public var max: Double?
+    /// ISO 4217 code.
+    public var currency: String
+    public var approx: Approximation?
+
+    public init(amount: Double, max: Double? = nil, currency: String, approx: Approximation? = nil) {
+        self.amount = amount
+        self.max = max
+        self.currency = currency
+        self.approx = approx
+    }
+}
+
+/// A number with a unit or measure word, the unit as written without the multiplier.
+public struct QuantityValue: Sendable, Equatable {
+    public var amount: Double
+    public var max: Double?
+    public var unit: String
+    public var approx: Approximation?
+
+    public init(amount: Double, max: Double? = nil, unit: String, approx: Approximation? = nil) {
+        self.amount = amount
+        self.max = max
+        self.unit = unit
+        self.approx = approx
+    }
+}
+
+/// A percentage: `94.28%` is 94.28.
+public struct PercentValue: Sendable, Equatable {
+    public var amount: Double
+    public var max: Double?
+    public var approx: Approximation?
+
+    public init(amount: Double, max: Double? = nil, approx: Approximation? = nil) {
+        self.amount = amount
+        self.max = max
+        self.approx = approx
+    }
+}
+
+/// A date as ISO 8601 with TIMEX3 extensions (`2020-03-19TMO`, `2015-Q1`, intervals).
+public struct DateValue: Sendable, Equatable {
+    public enum Mod: String, Sendable { case start, mid, end, approx }
+    public enum Bound: String, Sendable {
+        case onOrBefore = "on_or_before"
+        case onOrAfter = "on_or_after"
+    }
+
+    public var value: String
+    public var mod: Mod?
+    public var bound: Bound?
+
+    public init(value: String, mod: Mod? = nil, bound: Bound? = nil) {
+        self.value = value
+        self.mod = mod
+        self.bound = bound
+    }
+}
+
+public enum MentionValue: Sendable, Equatable {
+    case money(MoneyValue)
+    case quantity(QuantityValue)
+    case percent(PercentValue)
+    case date(DateValue)
+
+    public func write(to w: inout JSONWriter) {
+        w.beginObject()
+        switch self {
+        case let .money(m):
+            w.key("amount"); w.number(m.amount)
+            if let max = m.max { w.key("max"); w.number(max) }
+            w.key("currency"); w.string(m.currency)
+            if let a = m.approx { w.key("approx"); w.string(a.rawValue) }
+        case let .quantity(q):
+            w.key("amount"); w.number(q.amount)
+            if let max = q.max { w.key("max"); w.number(max) }
+            w.key("unit"); w.string(q.unit)
+            if let a = q.approx { w.key("approx"); w.string(a.rawValue) }
+        case let .percent(p):
+            w.key("amount"); w.number(p.amount)
+            if let max = p.max { w.key("max"); w.number(max) }
+            if let a = p.approx { w.key("approx"); w.string(a.rawValue) }
+        case let .date(d):
+            w.key("value"); w.string(d.value)
+            if let m = d.mod { w.key("mod"); w.string(m.rawValue) }
+            if let b = d.bound { w.key("bound"); w.string(b.rawValue) }
+        }
+        w.endObject()
+    }
+}
+
+/// A mention (SPEC.md stage 3), located in its document's normalized text.
+public struct Mention: Sendable, Equatable {
+    /// Unique within the document (`m1`, `m2`, ... in text order).
+    public var id: String
+    public var sid: Int
+    public var type: MentionType
+    /// Range in the document's normalized UTF-16 text.
+    public var utf16Range: Range<Int>
+    public var value: MentionValue?
+    /// The rule that produced it: `file#rule-id`.
+    public var rule: String
+
+    public init(id: String, sid: Int, type: MentionType, utf16Range: Range<Int>, value: MentionValue?, rule: String) {
+        self.id = id
+        self.sid = sid
+        self.type = type
+        self.utf16Range = utf16Range
+        self.value = value
+        self.rule = rule
+    }
+
+    public func write(document doc: NormalizedDocument, to w: inout JSONWriter) {
+        let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
+        w.beginObject()
+        w.key("doc"); w.string(doc.id)
+        w.key("id"); w.string(id)
+        w.key("sid"); w.int(sid)
+        w.key("type"); w.string(type.rawValue)
+        doc.text.withUnsafeBufferPointer { buf in
+            w.key("text")
+            w.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range]))
+        }
+        w.key("start"); w.int(o.start)
+        w.key("end"); w.int(o.end)
+        w.key("raw_start"); w.int(o.rawStart)
+        w.key("raw_end"); w.int(o.rawEnd)
+        if let value { w.key("value"); value.write(to: &w) }
+        w.key("rule"); w.string(rule)
+        w.endObject()
+        w.newline()
+    }
+}

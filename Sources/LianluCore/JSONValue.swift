@@ -1,0 +1,288 @@
+/// A parsed JSON value. Objects keep their key order (records are written in SPEC order
+/// and diffs read better when that order survives a round trip).
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.number(x), .number(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.array(x), .array(y)): return x == y
+        case let (.object(x), .object(y)):
+            guard x.count == y.count else { return false }
+            // Key order is not significant for equality.
+            let sx = x.sorted { $0.0 < $1.0 }, sy = y.sorted { $0.0 < $1.0 }
+            for (p, q) in zip(sx, sy) where p.0 != q.0 || p.1 != q.1 { return false }
+            return true
+        default: return false
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case let .object(pairs) = self {
+            for (k, v) in pairs where k == key { return v }
+        }
+        return nil
+    }
+
+    public var stringValue: String? { if case let .string(s) = self { return s }; return nil }
+    public var doubleValue: Double? { if case let .number(d) = self { return d }; return nil }
+    public var intValue: Int? {
+        if case let .number(d) = self, d == d.rounded(), abs(d) < 9e15 { return Int(d) }
+        return nil
+    }
+    public var arrayValue: [JSONValue]? { if case let .array(a) = self { return a }; return nil }
+    public var objectValue: [(String, JSONValue)]? { if case let .object(o) = self { return o }; return nil }
+
+    /// Serializes with keys sorted: the canonical form golden files are compared in.
+    public func canonicalBytes() -> [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        write(to: &w, sortKeys: true)
+        return w.bytes
+    }
+
+    /// Serializes keeping the key order as parsed.
+    public func write(to w: inout JSONWriter, sortKeys: Bool = false) {
+        switch self {
+        case .null: w.null()
+        case let .bool(b): w.bool(b)
+        case let .number(d): w.number(d)
+        case let .string(s): w.string(s)
+        case let .array(a):
+            w.beginArray()
+            for v in a { v.write(to: &w, sortKeys: sortKeys) }
+            w.endArray()
+        case let .object(o):
+            w.beginObject()
+            let pairs = sortKeys ? o.sorted { $0.0 < $1.0 } : o
+            for (k, v) in pairs {
+                w.key(k)
+                v.write(to: &w, sortKeys: sortKeys)
+            }
+            w.endObject()
+        }
+    }
+}
+
+/// A JSON syntax error with the byte offset where parsing stopped.
+public struct JSONParseError: Error, CustomStringConvertible, Sendable {
+    public let offset: Int
+    public let message: String
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// A small recursive-descent JSON parser over UTF-8 bytes (RFC 8259, no extensions).
+/// It reports the byte offset of the first error so a malformed JSONL line can be
+/// rejected as `file:line: column N: cause`.
+public struct JSONParser {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+        var p = JSONParser(bytes: bytes)
+        p.skipSpace()
+        let v = try p.value(depth: 0)
+        p.skipSpace()
+        if p.pos != bytes.count { throw p.error("unexpected content after the JSON value") }
+        return v
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try bytes.withUnsafeBufferPointer { try parse($0) }
+    }
+
+    public static func parse(_ text: String) throws -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var pos = 0
+    private static let maxDepth = 512
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    private func error(_ message: String) -> JSONParseError { JSONParseError(offset: pos, message: message) }
+
+    private mutating func skipSpace() {
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { pos += 1 } else { break }
+        }
+    }
+
+    private mutating func value(depth: Int) throws -> JSONValue {
+        guard depth < JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
+        guard pos < bytes.count else { throw error("unexpected end of input, expected a value") }
+        switch bytes[pos] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw error("unexpected character '\(printable(bytes[pos]))', expected a value")
+        }
+    }
+
+    private func printable(_ b: UInt8) -> String {
+        b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : String(format0x: b)
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        let n = word.utf8CodeUnitCount
+        guard pos + n <= bytes.count else { throw error("unexpected end of input in literal") }
+        var ok = true
+        word.withUTF8Buffer { w in for i in 0..<n where bytes[pos + i] != w[i] { ok = false } }
+        guard ok else { throw error("invalid literal, expected \(word)") }
+        pos += n
+    }
+
+    private mutating func object(depth: Int) throws -> JSONValue {
+        pos += 1
+        var pairs: [(String, JSONValue)] = []
+        skipSpace()
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(pairs) }
+        while true {
+            skipSpace()
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let k = try string()
+            skipSpace()
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+            pos += 1
+            skipSpace()
+            let v = try value(depth: depth + 1)
+            pairs.append((k, v))
+            skipSpace()
+            guard pos < bytes.count else { throw error("unexpected end of input in object") }
+            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(pairs) }
+            throw error("expected ',' or '}' in object")
+        }
+    }
+
+    private mutating func array(depth: Int) throws -> JSONValue {
+        pos += 1
+        var items: [JSONValue] = []
+        skipSpace()
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+        while true {
+            skipSpace()
+            items.append(try value(depth: depth + 1))
+            skipSpace()
+            guard pos < bytes.count else { throw error("unexpected end of input in array") }
+            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+            throw error("expected ',' or ']' in array")
+        }
+    }
+
+    private mutating func number() throws -> Double {
+        let start = pos
+        if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+        func digits() -> Int {
+            let s = pos
+            while pos < bytes.count, bytes[pos] >= 0x30, bytes[pos] <= 0x39 { pos += 1 }
+            return pos - s
+        }
+        guard digits() > 0 else { throw error("invalid number") }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard digits() > 0 else { throw error("invalid number: digits expected after '.'") }
+        }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
+            pos += 1
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+            guard digits() > 0 else { throw error("invalid number: exponent digits expected") }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
+        guard let d = Double(text) else { throw JSONParseError(offset: start, message: "invalid number") }
+        return d
+    }
+
+    private mutating func hex4() throws -> UInt16 {
+        guard pos + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var v: UInt16 = 0
+        for _ in 0..<4 {
+            let b = bytes[pos]
+            let d: UInt16
+            switch b {
+            case 0x30...0x39: d = UInt16(b - 0x30)
+            case 0x41...0x46: d = UInt16(b - 0x41 + 10)
+            case 0x61...0x66: d = UInt16(b - 0x61 + 10)
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            pos += 1
+        }
+        return v
+    }
+
+    private mutating func string() throws -> String {
+        pos += 1
+        var out: [UInt8] = []
+        var runStart = pos
+        while true {
+            guard pos < bytes.count else { throw error("unterminated string") }
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                if out.isEmpty {
+                    let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<pos]), as: UTF8.self)
+                    pos += 1
+                    return s
+                }
+                out.append(contentsOf: bytes[runStart..<pos])
+                pos += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if b < 0x20 { throw error("control character U+00\(String(format0x: b).dropFirst(2)) in string (must be escaped)") }
+            if b != UInt8(ascii: "\\") { pos += 1; continue }
+            out.append(contentsOf: bytes[runStart..<pos])
+            pos += 1
+            guard pos < bytes.count else { throw error("unterminated escape") }
+            let e = bytes[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = UInt32(try hex4())
+                if scalar & 0xFC00 == 0xD800 {
+                    if pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") {
+                        pos += 2
+                        let low = UInt32(try hex4())
+                        guard low & 0xFC00 == 0xDC00 else { throw error("unpaired surrogate in \\u escape") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        throw error("unpaired surrogate in \\u escape")
+                    }
+                } else if scalar & 0xFC00 == 0xDC00 {
+                    throw error("unpaired surrogate in \\u escape")
+                }
+                out.append(contentsOf: Array(String(UnicodeScalar(scalar)!).utf8))
+            default:
+                pos -= 1
+                throw error("invalid escape '\\\(printable(e))'")
+            }
+            runStart = pos
+        }
+    }
+}
+
+extension String {
+    /// "0x1F" style rendering of a byte, for messages.
+    init(format0x b: UInt8) {
+        let hex = Array("0123456789ABCDEF")
+        self = "0x" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 0xF)])
+    }
+}

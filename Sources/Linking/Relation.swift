@@ -1,0 +1,114 @@
+import LianluCore
+
+/// The relation types of SPEC.md with their roles.
+public enum RelationType: String, Sendable, CaseIterable {
+    case investment, output, position
+    case locatedIn = "located_in"
+    case agreement, introduction, cooperation
+
+    /// The roles a frame of this type may fill.
+    public var roles: [String] {
+        switch self {
+        case .investment: return ["investor", "project", "amount", "location", "date"]
+        case .output: return ["subject", "product", "quantity", "period", "kind"]
+        case .position: return ["person", "title", "org"]
+        case .locatedIn: return ["entity", "location"]
+        case .agreement: return ["parties", "project", "date"]
+        case .introduction: return ["introducer", "project", "origin", "date"]
+        case .cooperation: return ["parties", "project"]
+        }
+    }
+
+    /// Roles that hold a literal string rather than mention ids.
+    public var literalRoles: Set<String> {
+        self == .output ? ["period", "kind"] : []
+    }
+}
+
+/// What fills a role: one mention, several mentions, or a literal (`period`, `kind`).
+public enum RoleFiller: Sendable, Equatable {
+    case mention(String)
+    case mentions([String])
+    case literal(String)
+}
+
+/// A relation frame (SPEC.md stage 4).
+public struct Relation: Sendable, Equatable {
+    public var id: String
+    public var sid: Int
+    public var type: RelationType
+    /// Roles in the order of `type.roles`.
+    public var args: [(role: String, filler: RoleFiller)]
+    public var rule: String
+
+    public init(id: String, sid: Int, type: RelationType, args: [(role: String, filler: RoleFiller)], rule: String) {
+        self.id = id
+        self.sid = sid
+        self.type = type
+        self.args = args
+        self.rule = rule
+    }
+
+    public static func == (a: Relation, b: Relation) -> Bool {
+        a.id == b.id && a.sid == b.sid && a.type == b.type && a.rule == b.rule
+            && a.args.count == b.args.count && zip(a.args, b.args).allSatisfy { $0.role == $1.role && $0.filler == $1.filler }
+    }
+
+    public func write(doc: String, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("doc"); w.string(doc)
+        w.key("id"); w.string(id)
+        w.key("sid"); w.int(sid)
+        w.key("type"); w.string(type.rawValue)
+        w.key("args")
+        w.beginObject()
+        for (role, filler) in args {
+            w.key(role)
+            switch filler {
+            case let .mention(m): w.string(m)
+            case let .literal(l): w.string(l)
+            case let .mentions(ms):
+                w.beginArray()
+                for m in ms { w.string(m) }
+                w.endArray()
+            }
+        }
+        w.endObject()
+        w.key("rule"); w.string(rule)
+        w.endObject()
+        w.newline()
+    }
+}
+
+/// Mentions of one thing within a document (SPEC.md stage 5), with a corpus-wide key.
+public struct Entity: Sendable, Equatable {
+    public var id: String
+    public var type: String
+    public var name: String
+    public var mentions: [String]
+
+    public init(id: String, type: String, name: String, mentions: [String]) {
+        self.id = id
+        self.type = type
+        self.name = name
+        self.mentions = mentions
+    }
+
+    /// `TYPE:canonical name`: the same thing gets the same key in every document and run.
+    public var key: String { "\(type):\(name)" }
+
+    public func write(doc: String, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("doc"); w.string(doc)
+        w.key("id"); w.string(id)
+        w.key("type"); w.string(type)
+        w.key("name"); w.string(name)
+        w.key("key"); w.string(key)
+        w.key("mentions")
+        w.beginArray()
+        for m in mentions { w.string(m) }
+        w.endArray()
+        w.endObject()
+        w.newline()
+    }
+}

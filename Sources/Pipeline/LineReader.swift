@@ -1,0 +1,126 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a file descriptor line by line in large chunks: JSONL inputs can be far larger
+/// than memory, and only one line at a time is kept (plus the read buffer).
+public final class LineReader {
+    private let fd: Int32
+    private let ownsFD: Bool
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var eof = false
+    public private(set) var lineNumber = 0
+    /// Byte offset of the start of the line last returned.
+    public private(set) var lineOffset = 0
+    private var consumed = 0
+
+    public init(fd: Int32, ownsFD: Bool = false, chunkSize: Int = 1 << 20) {
+        self.fd = fd
+        self.ownsFD = ownsFD
+        buffer = [UInt8](repeating: 0, count: chunkSize)
+    }
+
+    public convenience init?(path: String) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        self.init(fd: fd, ownsFD: true)
+    }
+
+    deinit { if ownsFD { close(fd) } }
+
+    /// The next line without its `\n` (and without a trailing `\r`), or nil at the end.
+    public func next() -> [UInt8]? {
+        while true {
+            if let nl = buffer[start..<end].firstIndex(of: 0x0A) {
+                var lineEnd = nl
+                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = Array(buffer[start..<lineEnd])
+                lineOffset = consumed
+                consumed += nl + 1 - start
+                start = nl + 1
+                lineNumber += 1
+                return line
+            }
+            if eof {
+                if start < end {
+                    var lineEnd = end
+                    if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                    let line = Array(buffer[start..<lineEnd])
+                    lineOffset = consumed
+                    consumed += end - start
+                    start = end
+                    lineNumber += 1
+                    return line
+                }
+                return nil
+            }
+            // Compact, grow if one line fills the buffer, and read more.
+            if start > 0 {
+                buffer.withUnsafeMutableBufferPointer { b in
+                    _ = memmove(b.baseAddress!, b.baseAddress! + start, end - start)
+                }
+                end -= start
+                start = 0
+            }
+            if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
+            let n = buffer.withUnsafeMutableBufferPointer { b in read(fd, b.baseAddress! + end, b.count - end) }
+            if n <= 0 { eof = true } else { end += n }
+        }
+    }
+}
+
+/// Reads a whole file's bytes.
+public func readWholeFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    var st = stat()
+    var out: [UInt8] = []
+    if fstat(fd, &st) == 0 { out.reserveCapacity(Int(st.st_size)) }
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = chunk.withUnsafeMutableBufferPointer { read(fd, $0.baseAddress!, $0.count) }
+        if n < 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        if n == 0 { break }
+        out.append(contentsOf: chunk[0..<n])
+    }
+    return out
+}
+
+/// Buffered output to a file or a standard stream.
+public final class OutputFile {
+    private let file: UnsafeMutablePointer<FILE>
+    private let owns: Bool
+    public let path: String
+
+    public init(path: String) throws {
+        guard let f = fopen(path, "wb") else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        file = f
+        owns = true
+        self.path = path
+        setvbuf(f, nil, _IOFBF, 1 << 20)
+    }
+
+    public init(stdout: Void) {
+        file = Glibc.stdout
+        owns = false
+        path = "<stdout>"
+    }
+
+    public func write(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress!, 1, $0.count, file) }
+    }
+
+    public func flush() { fflush(file) }
+
+    public func close() {
+        fflush(file)
+        if owns { fclose(file) }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import LianluCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options shared by `run` and the filters.
+public struct RunOptions: Sendable {
+    public var jobs: Int
+    public var defaultDate: CalendarDate?
+    public var maxDocumentBytes: Int
+    public var progress: Bool
+    /// Total input bytes, when known, for the progress line's ETA.
+    public var totalBytes: Int?
+
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, defaultDate: CalendarDate? = nil,
+                maxDocumentBytes: Int = 256 << 20, progress: Bool = false, totalBytes: Int? = nil) {
+        self.jobs = max(1, jobs)
+        self.defaultDate = defaultDate
+        self.maxDocumentBytes = maxDocumentBytes
+        self.progress = progress
+        self.totalBytes = totalBytes
+    }
+}
+
+/// Something records are written to: a file, standard output, or memory.
+public protocol RecordSink: AnyObject {
+    func write(_ bytes: [UInt8])
+}
+
+extension OutputFile: RecordSink {}
+
+/// Collects records in memory (golden checks, tests).
+public final class MemorySink: RecordSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+}
+
+/// Where a run's records go: one sink per stage (absent = not written) and the rejects.
+public struct StageSinks {
+    public var files: [Stage: RecordSink] = [:]
+    public var rejects: RecordSink?
+    /// Called for each reject in input order (the CLI prints `file:line: error ...`).
+    public var onReject: ((Reject) -> Void)?
+
+    public init() {}
+}
+
+public struct RunSummary: Sendable, Equatable {
+    public var inputs = 0
+    public var written = 0
+    public var rejected = 0
+    public var sentences = 0
+    public var inputBytes = 0
+    public var seconds = 0.0
+    public var rejectsByCode: [String: Int] = [:]
+
+    public var megabytesPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1_000_000 / seconds : 0 }
+}
+
+/// Runs the stages over a stream of work items with `jobs` worker threads.
+///
+/// Items are taken in batches bounded by count and bytes (so memory is bounded by the
+/// batch, or by the largest document when it is larger); each batch is processed in
+/// parallel and written in input order, so the output files are byte-identical
+/// whatever the number of threads.
+public final class PipelineRunner {
+    public let options: RunOptions
+    public let through: Stage
+    private var workers: [StageWorker] = []
+    /// Batch limits: enough items to keep every worker busy, few enough bytes to stay small.
+    public var batchItems = 256
+    public var batchBytes = 16 << 20
+
+    public init(options: RunOptions, through: Stage) throws {
+        self.options = options
+        self.through = through
+        for _ in 0..<options.jobs { workers.append(try StageWorker(through: through, defaultDate: options.defaultDate)) }
+    }
+
+    public func run<I: IteratorProtocol>(_ items: inout I, sinks: StageSinks) -> RunSummary where I.Element == WorkItem {
+        var summary = RunSummary()
+        let started = DispatchTime.now().uptimeNanoseconds
+        var seenIDs = Set<UInt64>()
+        let progress = ProgressLine(enabled: options.progress, totalBytes: options.totalBytes)
+        var batch: [WorkItem] = []
+        var exhausted = false
+        var rejectWriter = JSONWriter(capacity: 1024)
+        while !exhausted {
+            batch.removeAll(keepingCapacity: true)
+            var bytes = 0
+            while batch.count < batchItems && (bytes < batchBytes || batch.isEmpty) {
+                guard let item = items.next() else { exhausted = true; break }
+                bytes += item.byteCount
+                batch.append(item)
+            }
+            if batch.isEmpty { break }
+            let results = process(batch)
+            batch.removeAll(keepingCapacity: true)
+            for var r in results {
+                summary.inputs += 1
+                summary.inputBytes += r.inputBytes
+                if r.reject == nil, let id = r.docID, !seenIDs.insert(stableHash(id)).inserted {
+                    r.reject = Reject(code: .duplicateID, file: r.origin?.file ?? "", line: r.origin?.line, doc: id,
+                                      reason: "document id \"\(id)\" was already used by an earlier document in this run; ids must be unique")
+                }
+                if let rej = r.reject {
+                    summary.rejected += 1
+                    summary.rejectsByCode[rej.code.rawValue, default: 0] += 1
+                    rejectWriter.removeAll()
+                    rej.write(to: &rejectWriter)
+                    sinks.rejects?.write(rejectWriter.bytes)
+                    sinks.onReject?(rej)
+                    continue
+                }
+                summary.written += 1
+                summary.sentences += r.sentenceCount
+                for (stage, file) in sinks.files {
+                    if let out = r.output[stage] { file.write(out) }
+                }
+            }
+            progress.update(documents: summary.inputs, bytes: summary.inputBytes)
+        }
+        progress.finish()
+        summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return summary
+    }
+
+    private func process(_ batch: [WorkItem]) -> [WorkResult] {
+        var results = [WorkResult](repeating: WorkResult(), count: batch.count)
+        if workers.count == 1 || batch.count == 1 {
+            for i in batch.indices { results[i] = workers[0].process(batch[i]) }
+            return results
+        }
+        let next = AtomicCounter()
+        results.withUnsafeMutableBufferPointer { out in
+            let outPtr = out
+            DispatchQueue.concurrentPerform(iterations: workers.count) { w in
+                let worker = workers[w]
+                while true {
+                    let i = next.increment()
+                    if i >= batch.count { break }
+                    outPtr[i] = worker.process(batch[i])
+                }
+            }
+        }
+        return results
+    }
+
+    /// FNV-1a over the id's UTF-8: duplicate detection in constant memory per document.
+    private func stableHash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
+    }
+}
+
+/// A lock-protected counter; contention is one increment per document.
+final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let v = value
+        value += 1
+        return v
+    }
+}
+
+/// The progress line on stderr: documents, MB, MB/s and ETA when the total is known.
+/// Silent unless enabled (the CLI enables it only when stderr is a terminal).
+final class ProgressLine {
+    private let enabled: Bool
+    private let totalBytes: Int?
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var lastPrint: UInt64 = 0
+    private var printed = false
+
+    init(enabled: Bool, totalBytes: Int?) {
+        self.enabled = enabled
+        self.totalBytes = totalBytes
+    }
+
+    func update(documents: Int, bytes: Int) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - lastPrint > 250_000_000 else { return }
+        lastPrint = now
+        let secs = Double(now - start) / 1e9
+        let mb = Double(bytes) / 1e6
+        let rate = secs > 0 ? mb / secs : 0
+        var line = String(format: "\r%d documents, %.1f MB, %.1f MB/s", documents, mb, rate)
+        if let total = totalBytes, total > 0, rate > 0 {
+            let remaining = max(0, Double(total - bytes) / 1e6 / rate)
+            line += String(format: ", %.0f%%, ETA %.0f s", 100 * Double(bytes) / Double(total), remaining)
+        }
+        fputs(line + "   ", stderr)
+        printed = true
+    }
+
+    func finish() {
+        if enabled && printed { fputs("\n", stderr) }
+    }
+}

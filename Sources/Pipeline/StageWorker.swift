@@ -1,0 +1,191 @@
+import LianluCore
+import Normalization
+import Segmentation
+
+/// The stages a run goes through; a filter stops at its own stage.
+public enum Stage: Int, Comparable, Sendable, CaseIterable {
+    case normalize = 1
+    case sentences = 2
+
+    public static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
+
+    /// The file each stage writes into the output folder (SPEC.md).
+    public var fileName: String {
+        switch self {
+        case .normalize: return "documents.jsonl"
+        case .sentences: return "sentences.jsonl"
+        }
+    }
+}
+
+/// What one work item produced: serialized records per stage, or a reject.
+public struct WorkResult: Sendable {
+    public var docID: String?
+    public var origin: InputOrigin?
+    public var output: [Stage: [UInt8]] = [:]
+    public var reject: Reject?
+    public var inputBytes = 0
+    public var sentenceCount = 0
+}
+
+/// Runs the stages for one document at a time. Holds the per-thread ICU objects, so each
+/// worker thread owns one.
+public final class StageWorker {
+    private let normalizer = DocumentNormalizer()
+    private let breaker: SentenceBreaker
+    private var writer = JSONWriter(capacity: 1 << 16)
+    public let through: Stage
+    public let defaultDate: CalendarDate?
+
+    public init(through: Stage, defaultDate: CalendarDate?) throws {
+        breaker = try SentenceBreaker()
+        self.through = through
+        self.defaultDate = defaultDate
+    }
+
+    public func process(_ item: WorkItem) -> WorkResult {
+        var result = WorkResult()
+        result.inputBytes = item.byteCount
+        let normalized: NormalizedDocument
+        switch item {
+        case let .rejected(r):
+            result.reject = r
+            return result
+        case let .textFile(path, bytes):
+            let id = InputCollector.documentID(forPath: path)
+            result.docID = id
+            result.origin = InputOrigin(file: path)
+            let src = SourceDocument(id: id, origin: InputOrigin(file: path), content: .bytes(bytes))
+            switch normalizer.normalize(src, defaultDate: defaultDate) {
+            case let .success(d): normalized = d
+            case let .failure(f):
+                let line = f.byteOffset.map { off in bytes.withUnsafeBufferPointer { lineAndColumn(of: off, in: $0).line } }
+                result.reject = Reject(code: f.code, file: path, line: line, byteOffset: f.byteOffset, doc: id, reason: f.reason)
+                return result
+            }
+        case let .inputLine(path, line, offset, bytes):
+            result.origin = InputOrigin(file: path, line: line)
+            switch InputDocumentParser.parse(bytes, path: path, line: line, byteOffset: offset) {
+            case let .failure(r):
+                result.reject = r
+                return result
+            case let .success(src):
+                result.docID = src.id
+                guard case let .success(d) = normalizer.normalize(src, defaultDate: defaultDate) else {
+                    result.reject = Reject(code: .badDocumentField, file: path, line: line, doc: src.id, reason: "text could not be normalized")
+                    return result
+                }
+                normalized = d
+            }
+        case let .documentRecordLine(path, line, offset, bytes):
+            result.origin = InputOrigin(file: path, line: line)
+            switch InputDocumentParser.parseDocumentRecord(bytes, path: path, line: line, byteOffset: offset) {
+            case let .failure(r):
+                result.reject = r
+                return result
+            case let .success(d):
+                result.docID = d.id
+                normalized = d
+            }
+        }
+        if case .documentRecordLine = item {
+            // Already normalized: the documents stage has nothing to write.
+        } else {
+            writer.removeAll()
+            normalized.write(to: &writer)
+            result.output[.normalize] = writer.bytes
+        }
+        if through >= .sentences {
+            let sentences = breaker.sentences(of: normalized)
+            writer.removeAll()
+            for s in sentences { s.write(document: normalized, to: &writer) }
+            result.output[.sentences] = writer.bytes
+            result.sentenceCount = sentences.count
+        }
+        return result
+    }
+}
+
+/// Parses JSONL input records into documents, with `file:line` rejects.
+public enum InputDocumentParser {
+    static func validatedJSON(_ bytes: [UInt8], path: String, line: Int, byteOffset: Int) -> Result<JSONValue, Reject> {
+        if String(validating: bytes, as: UTF8.self) == nil {
+            var off = 0
+            if case let .invalid(o, _, _) = UTF8Decoder.decode(bytes) { off = o }
+            return .failure(Reject(code: .invalidUTF8, file: path, line: line, byteOffset: byteOffset + off,
+                                   reason: "invalid UTF-8 byte sequence at column \(off + 1) (JSONL must be UTF-8)"))
+        }
+        do {
+            return .success(try JSONParser.parse(bytes))
+        } catch let e as JSONParseError {
+            return .failure(Reject(code: .malformedJSON, file: path, line: line, byteOffset: byteOffset + e.offset,
+                                   reason: "malformed JSON at column \(e.offset + 1): \(e.message)"))
+        } catch {
+            return .failure(Reject(code: .malformedJSON, file: path, line: line, byteOffset: byteOffset, reason: "malformed JSON: \(error)"))
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8], path: String, line: Int, byteOffset: Int) -> Result<SourceDocument, Reject> {
+        let value: JSONValue
+        switch validatedJSON(bytes, path: path, line: line, byteOffset: byteOffset) {
+        case let .success(v): value = v
+        case let .failure(r): return .failure(r)
+        }
+        func bad(_ why: String, id: String? = nil) -> Result<SourceDocument, Reject> {
+            .failure(Reject(code: .badDocumentField, file: path, line: line, byteOffset: byteOffset, doc: id, reason: why))
+        }
+        guard case .object = value else { return bad("a document must be a JSON object, found \(kindName(value))") }
+        guard let idValue = value["id"] else { return bad("missing field \"id\"") }
+        let id: String
+        switch idValue {
+        case let .string(s) where !s.isEmpty: id = s
+        case let .number(n) where n == n.rounded(): id = String(Int(n))
+        default: return bad("field \"id\" must be a non-empty string, found \(kindName(idValue))")
+        }
+        guard let textValue = value["text"] else { return bad("missing field \"text\"", id: id) }
+        guard let text = textValue.stringValue else { return bad("field \"text\" must be a string, found \(kindName(textValue))", id: id) }
+        var date: CalendarDate?
+        if let d = value["date"], d != .null {
+            guard let s = d.stringValue, let cd = CalendarDate(iso: s) else {
+                return bad("field \"date\" must be a valid date YYYY-MM-DD, found \(renderShort(d))", id: id)
+            }
+            date = cd
+        }
+        var source: String?
+        if let s = value["source"], s != .null {
+            guard let str = s.stringValue else { return bad("field \"source\" must be a string, found \(kindName(s))", id: id) }
+            source = str
+        }
+        return .success(SourceDocument(id: id, date: date, source: source, origin: InputOrigin(file: path, line: line),
+                                       content: .text(Array(text.utf16), encoding: "UTF-8")))
+    }
+
+    public static func parseDocumentRecord(_ bytes: [UInt8], path: String, line: Int, byteOffset: Int) -> Result<NormalizedDocument, Reject> {
+        switch validatedJSON(bytes, path: path, line: line, byteOffset: byteOffset) {
+        case let .failure(r): return .failure(r)
+        case let .success(v):
+            do {
+                return .success(try NormalizedDocument(record: v))
+            } catch {
+                return .failure(Reject(code: .badDocumentField, file: path, line: line, byteOffset: byteOffset,
+                                       doc: v["doc"]?.stringValue, reason: "not a documents.jsonl record: \(error)"))
+            }
+        }
+    }
+
+    static func kindName(_ v: JSONValue) -> String {
+        switch v {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    static func renderShort(_ v: JSONValue) -> String {
+        let s = String(decoding: v.canonicalBytes(), as: UTF8.self)
+        return s.count > 40 ? String(s.prefix(40)) + "..." : s
+    }
+}

@@ -1,0 +1,111 @@
+import LianluCore
+
+/// A unit of work as the reader hands it to the workers. Parsing and decoding happen in
+/// the workers, so the reading thread only moves bytes.
+public enum WorkItem: Sendable {
+    /// A whole text file (its id is the file name without extension).
+    case textFile(path: String, bytes: [UInt8])
+    /// One line of a JSONL file of input documents (`{"id","text","date","source"}`).
+    case inputLine(path: String, line: Int, byteOffset: Int, bytes: [UInt8])
+    /// One line of a `documents.jsonl` (the input of `lianlu sentences`).
+    case documentRecordLine(path: String, line: Int, byteOffset: Int, bytes: [UInt8])
+    /// Something already known to be unprocessable (missing path, too large ...).
+    case rejected(Reject)
+
+    public var byteCount: Int {
+        switch self {
+        case let .textFile(_, b): return b.count
+        case let .inputLine(_, _, _, b): return b.count + 1
+        case let .documentRecordLine(_, _, _, b): return b.count + 1
+        case .rejected: return 0
+        }
+    }
+}
+
+/// Turns input files into work items, streaming JSONL files line by line.
+public final class FileItemReader: IteratorProtocol {
+    private var files: [InputFile]
+    private var pending: [Reject]
+    private var fileIndex = 0
+    private var lines: LineReader?
+    private var currentPath = ""
+    private let maxDocumentBytes: Int
+    private let recordsAreDocuments: Bool
+
+    /// - Parameter recordsAreDocuments: JSONL lines are `documents.jsonl` records (for
+    ///   `lianlu sentences` over files) instead of input documents.
+    public init(files: [InputFile], rejects: [Reject], maxDocumentBytes: Int, recordsAreDocuments: Bool = false) {
+        self.files = files
+        pending = rejects
+        self.maxDocumentBytes = maxDocumentBytes
+        self.recordsAreDocuments = recordsAreDocuments
+    }
+
+    public func next() -> WorkItem? {
+        if !pending.isEmpty { return .rejected(pending.removeFirst()) }
+        while true {
+            if let reader = lines {
+                if let line = reader.next() {
+                    if isBlank(line) { continue }
+                    if line.count > maxDocumentBytes {
+                        return .rejected(Reject(code: .tooLarge, file: currentPath, line: reader.lineNumber, byteOffset: reader.lineOffset,
+                                                reason: "JSONL line of \(line.count) bytes is larger than the limit of \(maxDocumentBytes) bytes"))
+                    }
+                    return recordsAreDocuments
+                        ? .documentRecordLine(path: currentPath, line: reader.lineNumber, byteOffset: reader.lineOffset, bytes: line)
+                        : .inputLine(path: currentPath, line: reader.lineNumber, byteOffset: reader.lineOffset, bytes: line)
+                }
+                lines = nil
+            }
+            guard fileIndex < files.count else { return nil }
+            let f = files[fileIndex]
+            fileIndex += 1
+            switch f.kind {
+            case .jsonl:
+                guard let r = LineReader(path: f.path) else {
+                    return .rejected(Reject(code: .unreadable, file: f.displayPath, reason: "cannot open: \(String(cString: strerror(errno)))"))
+                }
+                lines = r
+                currentPath = f.displayPath
+            case .text:
+                if f.size > maxDocumentBytes {
+                    return .rejected(Reject(code: .tooLarge, file: f.displayPath, doc: InputCollector.documentID(forPath: f.path),
+                                            reason: "file of \(f.size) bytes is larger than the limit of \(maxDocumentBytes) bytes (--max-doc-mb)"))
+                }
+                do {
+                    return .textFile(path: f.displayPath, bytes: try readWholeFile(f.path))
+                } catch {
+                    return .rejected(Reject(code: .unreadable, file: f.displayPath, doc: InputCollector.documentID(forPath: f.path),
+                                            reason: "cannot read: \(error)"))
+                }
+            }
+        }
+    }
+
+    private func isBlank(_ line: [UInt8]) -> Bool {
+        for b in line where b != 0x20 && b != 0x09 && b != 0x0D { return false }
+        return true
+    }
+}
+
+/// Reads JSONL work items from standard input (the filters).
+public final class StdinItemReader: IteratorProtocol {
+    private let reader = LineReader(fd: 0)
+    private let recordsAreDocuments: Bool
+
+    public init(recordsAreDocuments: Bool) { self.recordsAreDocuments = recordsAreDocuments }
+
+    public func next() -> WorkItem? {
+        while let line = reader.next() {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            return recordsAreDocuments
+                ? .documentRecordLine(path: "<stdin>", line: reader.lineNumber, byteOffset: reader.lineOffset, bytes: line)
+                : .inputLine(path: "<stdin>", line: reader.lineNumber, byteOffset: reader.lineOffset, bytes: line)
+        }
+        return nil
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,235 @@
+import ArgumentParser
+import Foundation
+import GoldenFiles
+import LianluCore
+import Pipeline
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes (README "Exit codes").
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let failure: Int32 = 1
+    static let rejected: Int32 = 2
+}
+
+@main
+struct Lianlu: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lianlu",
+        abstract: "Rule-based information extraction for Chinese news: normalization, sentences, and (soon) mentions, relations and a knowledge graph.",
+        subcommands: [Run.self, Normalize.self, Sentences.self, Golden.self]
+    )
+}
+
+/// Options every processing command shares.
+struct ProcessingOptions: ParsableArguments {
+    @Option(help: "Reference date (YYYY-MM-DD) for documents with neither a date of their own nor a date line.")
+    var date: String?
+
+    @Option(help: "Worker threads (default: the number of cores). Output is identical for every value.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("max-doc-mb"), help: "Reject documents larger than this many MB.")
+    var maxDocMB: Int = 256
+
+    func runOptions(progress: Bool, totalBytes: Int?) throws -> RunOptions {
+        var d: CalendarDate?
+        if let date {
+            guard let cd = CalendarDate(iso: date) else { throw ValidationError("--date must be a valid date YYYY-MM-DD, got \(date)") }
+            d = cd
+        }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard maxDocMB >= 1 else { throw ValidationError("--max-doc-mb must be at least 1") }
+        return RunOptions(jobs: jobs, defaultDate: d, maxDocumentBytes: maxDocMB << 20, progress: progress, totalBytes: totalBytes)
+    }
+}
+
+func printError(_ s: String) { fputs(s + "\n", stderr) }
+
+/// Finds a folder that ships beside the binary (Golden/, later Rules/): the current
+/// directory first, then the package root above `.build/<config>/lianlu`.
+enum Resources {
+    static func find(_ name: String) -> String? {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        let cwd = fm.currentDirectoryPath + "/" + name
+        if fm.fileExists(atPath: cwd, isDirectory: &isDir), isDir.boolValue { return cwd }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        }
+        for _ in 0..<5 {
+            let candidate = url.appendingPathComponent(name).path
+            if fm.fileExists(atPath: candidate, isDirectory: &isDir), isDir.boolValue { return candidate }
+            url.deleteLastPathComponent()
+        }
+        return nil
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every stage over files, folders (*.txt, *.jsonl, recursive) or JSONL documents, writing one JSONL file per stage.")
+
+    @Argument(help: "Input files or folders. Without any, runs the bundled sample corpus (the Golden inputs).")
+    var inputs: [String] = []
+
+    @Option(help: "Output folder (created if missing).")
+    var out: String?
+
+    @OptionGroup var processing: ProcessingOptions
+
+    @Flag(help: "No progress line and no summary on stderr.")
+    var quiet = false
+
+    func run() throws {
+        var inputs = self.inputs
+        var outDir = out
+        if inputs.isEmpty {
+            guard let golden = Resources.find("Golden") else {
+                throw ValidationError("no INPUT given and the bundled sample corpus (Golden/) was not found")
+            }
+            let cases = try GoldenSuite(root: golden).cases()
+            inputs = cases.map(\.inputDirectory)
+            if outDir == nil { outDir = "out" }
+            if !quiet { printError("lianlu: no input given: running the bundled sample corpus (\(cases.count) cases in \(golden)) into \(outDir!)/") }
+        }
+        guard let outDir else { throw ValidationError("--out DIR is required when inputs are given") }
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+
+        let (files, missing) = InputCollector.collect(inputs)
+        let total = files.reduce(0) { $0 + $1.size }
+        let options = try processing.runOptions(progress: !quiet && isatty(2) != 0, totalBytes: total)
+        let runner = try PipelineRunner(options: options, through: Stage.allCases.last!)
+        var sinks = StageSinks()
+        var opened: [OutputFile] = []
+        for stage in Stage.allCases {
+            let f = try OutputFile(path: outDir + "/" + stage.fileName)
+            sinks.files[stage] = f
+            opened.append(f)
+        }
+        let rejects = try OutputFile(path: outDir + "/rejects.jsonl")
+        opened.append(rejects)
+        sinks.rejects = rejects
+        sinks.onReject = { printError($0.message) }
+        var reader = FileItemReader(files: files, rejects: missing, maxDocumentBytes: options.maxDocumentBytes)
+        let summary = runner.run(&reader, sinks: sinks)
+        for f in opened { f.close() }
+        if !quiet {
+            printError(String(format: "lianlu: %d documents: %d written, %d rejected; %d sentences; %.1f MB in %.2f s (%.1f MB/s, %d jobs) -> %@/",
+                              summary.inputs, summary.written, summary.rejected, summary.sentences,
+                              Double(summary.inputBytes) / 1e6, summary.seconds, summary.megabytesPerSecond, options.jobs, outDir))
+        }
+        if summary.rejected > 0 {
+            if !quiet { printError("lianlu: \(summary.rejected) input(s) rejected: see \(outDir)/rejects.jsonl") }
+            throw ExitCode(ExitStatus.rejected)
+        }
+    }
+}
+
+/// Shared body of the filters: JSONL on stdin, one stage's JSONL on stdout.
+func runFilter(through: Stage, recordsAreDocuments: Bool, processing: ProcessingOptions, rejectsPath: String?) throws {
+    let options = try processing.runOptions(progress: false, totalBytes: nil)
+    let runner = try PipelineRunner(options: options, through: through)
+    var sinks = StageSinks()
+    let stdout = OutputFile(stdout: ())
+    sinks.files[through] = stdout
+    var rejectFile: OutputFile?
+    if let rejectsPath {
+        rejectFile = try OutputFile(path: rejectsPath)
+        sinks.rejects = rejectFile
+    }
+    sinks.onReject = { printError($0.message) }
+    var reader = StdinItemReader(recordsAreDocuments: recordsAreDocuments)
+    let summary = runner.run(&reader, sinks: sinks)
+    stdout.flush()
+    rejectFile?.close()
+    if summary.rejected > 0 { throw ExitCode(ExitStatus.rejected) }
+}
+
+struct Normalize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Filter: input documents ({\"id\",\"text\",\"date\",\"source\"} JSONL) on stdin, documents.jsonl records on stdout.")
+
+    @OptionGroup var processing: ProcessingOptions
+
+    @Option(help: "Also write rejected lines to this JSONL file (they are always reported on stderr).")
+    var rejects: String?
+
+    func run() throws {
+        try runFilter(through: .normalize, recordsAreDocuments: false, processing: processing, rejectsPath: rejects)
+    }
+}
+
+struct Sentences: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Filter: documents.jsonl records on stdin, sentences.jsonl records on stdout.")
+
+    @OptionGroup var processing: ProcessingOptions
+
+    @Option(help: "Also write rejected lines to this JSONL file (they are always reported on stderr).")
+    var rejects: String?
+
+    func run() throws {
+        try runFilter(through: .sentences, recordsAreDocuments: true, processing: processing, rejectsPath: rejects)
+    }
+}
+
+struct Golden: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Golden files: check every stage's output against Golden/, or re-bless them after a reviewed change.",
+        subcommands: [Check.self, Update.self]
+    )
+
+    struct Location: ParsableArguments {
+        @Option(name: .customLong("golden-dir"), help: "The golden folder (default: ./Golden, or the one beside the binary).")
+        var goldenDir: String?
+
+        func suite() throws -> GoldenSuite {
+            guard let dir = goldenDir ?? Resources.find("Golden") else { throw ValidationError("Golden/ not found; pass --golden-dir") }
+            return GoldenSuite(root: dir)
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run every case (or the named ones) and fail on any difference. Never writes.")
+        @Argument(help: "Case names (default: all).") var cases: [String] = []
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let suite = try location.suite()
+            var failed = 0
+            let all = try suite.cases(only: cases)
+            for c in all {
+                let problems = try suite.check(c)
+                if problems.isEmpty {
+                    print("ok      \(c.name)")
+                } else {
+                    failed += 1
+                    print("FAILED  \(c.name)")
+                    for p in problems { print(p) }
+                }
+            }
+            print("golden: \(all.count - failed) passed, \(failed) failed")
+            if failed > 0 {
+                printError("golden check failed; after reviewing the diff, `lianlu golden update \(cases.joined(separator: " "))` re-blesses the expected files")
+                throw ExitCode(ExitStatus.failure)
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rewrite the expected files of every case (or the named ones) and say what changed.")
+        @Argument(help: "Case names (default: all).") var cases: [String] = []
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let suite = try location.suite()
+            for c in try suite.cases(only: cases) {
+                for line in try suite.update(c) { print(line) }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import XCTest
+@testable import LianluCore
+
+final class JSONTests: XCTestCase {
+    func testWriterEscapesAndNests() throws {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("doc"); w.string("a\"b\\c\n\t\u{1}中文")
+        w.key("n"); w.int(-42)
+        w.key("big"); w.number(13_620_000_000)
+        w.key("frac"); w.number(94.28)
+        w.key("list"); w.beginArray(); w.int(1); w.string("x"); w.beginObject(); w.endObject(); w.endArray()
+        w.key("flag"); w.bool(true)
+        w.endObject()
+        let s = String(decoding: w.bytes, as: UTF8.self)
+        XCTAssertEqual(s, #"{"doc":"a\"b\\c\n\t\u0001中文","n":-42,"big":13620000000,"frac":94.28,"list":[1,"x",{}],"flag":true}"#)
+        let v = try JSONParser.parse(w.bytes)
+        XCTAssertEqual(v["doc"]?.stringValue, "a\"b\\c\n\t\u{1}中文")
+        XCTAssertEqual(v["big"]?.intValue, 13_620_000_000)
+        XCTAssertEqual(v["frac"]?.doubleValue, 94.28)
+    }
+
+    func testUTF16StringTranscodesSurrogatePairs() {
+        let text: [UInt16] = Array("𠀀a中\u{7F}".utf16)
+        var w = JSONWriter()
+        text.withUnsafeBufferPointer { w.string(utf16: $0) }
+        XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self), "\"𠀀a中\\u007f\"")
+    }
+
+    func testParserReportsOffsets() {
+        let cases: [(String, Int, String)] = [
+            (#"{"id": "a", "text": }"#, 20, "expected a value"),
+            (#"{"id" "a"}"#, 6, "expected ':'"),
+            (#"{"id": "a""#, 10, "unexpected end of input"),
+            (#"{"t": "a\qb"}"#, 9, "invalid escape"),
+            ("[1,2] x", 6, "unexpected content"),
+        ]
+        for (text, offset, message) in cases {
+            XCTAssertThrowsError(try JSONParser.parse(text), text) { e in
+                let err = e as! JSONParseError
+                XCTAssertEqual(err.offset, offset, text)
+                XCTAssertTrue(err.message.contains(message), "\(text): \(err.message)")
+            }
+        }
+    }
+
+    func testParserHandlesEscapesAndSurrogates() throws {
+        let v = try JSONParser.parse(#"{"a":"\u4e2d\ud840\udc00\/","b":[true,false,null,-1.5e2]}"#)
+        XCTAssertEqual(v["a"]?.stringValue, "中𠀀/")
+        XCTAssertEqual(v["b"], .array([.bool(true), .bool(false), .null, .number(-150)]))
+        XCTAssertThrowsError(try JSONParser.parse(#""\ud840""#))
+    }
+
+    func testCanonicalFormSortsKeys() throws {
+        let a = try JSONParser.parse(#"{"b":1,"a":{"d":2,"c":3}}"#)
+        XCTAssertEqual(String(decoding: a.canonicalBytes(), as: UTF8.self), #"{"a":{"c":3,"d":2},"b":1}"#)
+        XCTAssertEqual(a, try JSONParser.parse(#"{"a":{"c":3,"d":2},"b":1}"#))
+    }
+}
+
+final class TextTests: XCTestCase {
+    func testUTF8DecoderAcceptsValidAndFindsFirstInvalid() {
+        if case let .text(t) = UTF8Decoder.decode(Array("a中𠀀".utf8)) {
+            XCTAssertEqual(t, Array("a中𠀀".utf16))
+        } else { XCTFail("valid UTF-8 rejected") }
+        var bytes = Array("临清市".utf8)
+        bytes.insert(0xFF, at: 3)
+        guard case let .invalid(offset, valid, invalid) = UTF8Decoder.decode(bytes) else { return XCTFail("invalid accepted") }
+        XCTAssertEqual(offset, 3)
+        XCTAssertEqual(valid, 3)
+        XCTAssertEqual(invalid, 1)
+        // Overlong encoding and an encoded surrogate are invalid too.
+        guard case .invalid(0, _, _) = UTF8Decoder.decode([0xC0, 0xAF]) else { return XCTFail("overlong accepted") }
+        guard case .invalid(0, _, _) = UTF8Decoder.decode([0xED, 0xA0, 0x80]) else { return XCTFail("surrogate accepted") }
+        guard case .invalid(1, _, _) = UTF8Decoder.decode([0x61, 0xE4, 0xB8]) else { return XCTFail("truncated accepted") }
+    }
+
+    func testCodePointIndexRoundTrips() {
+        let s = "a𠀀b𠀁𠀂c中"
+        let u = Array(s.utf16)
+        let idx = CodePointIndex(u)
+        XCTAssertEqual(idx.pairStarts, [1, 4, 6])
+        var cp = 0
+        var i = 0
+        while i <= u.count {
+            XCTAssertEqual(idx.codePointOffset(utf16: i), cp)
+            XCTAssertEqual(idx.utf16Offset(codePoint: cp), i)
+            if i < u.count, UTF16.isHighSurrogate(u[i]) { i += 2 } else { i += 1 }
+            cp += 1
+        }
+    }
+
+    func testCalendarDate() {
+        XCTAssertEqual(CalendarDate(iso: "2020-02-29")?.description, "2020-02-29")
+        XCTAssertNil(CalendarDate(iso: "2019-02-29"))
+        XCTAssertNil(CalendarDate(iso: "2020-13-01"))
+        XCTAssertNil(CalendarDate(iso: "2020-3-1"))
+        XCTAssertNil(CalendarDate(iso: "20200301xx"))
+    }
+}
