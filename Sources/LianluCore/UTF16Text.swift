@@ -52,7 +52,7 @@ public struct CodePointIndex: Sendable {
     }
 }
 
-public enum UTF16 {
+public enum TextUnits {
     @inline(__always) public static func isHighSurrogate(_ u: UInt16) -> Bool { u & 0xFC00 == 0xD800 }
     @inline(__always) public static func isLowSurrogate(_ u: UInt16) -> Bool { u & 0xFC00 == 0xDC00 }
 

@@ -102,19 +102,15 @@ public struct CharacterNormalizer {
         // Split the segment at boundaries to keep blocks small.
         var start = 0
         while start < seg.count {
-            var end = start + (UTF16.isHighSurrogate(seg[start]) && start + 1 < seg.count ? 2 : 1)
+            var end = start + (TextUnits.isHighSurrogate(seg[start]) && start + 1 < seg.count ? 2 : 1)
             while end < seg.count, !boundaryBefore(seg, end) { end += 1 }
             let piece = UnsafeBufferPointer(rebasing: seg[start..<end])
             var out = nfkc.normalize(piece)
-            // Quote forms can appear inside a segment too.
+            // The one-for-one rules (quote forms, line and paragraph separators, control
+            // characters) apply inside a segment too.
             for k in out.indices {
-                switch out[k] {
-                case 0x300C: out[k] = 0x201C
-                case 0x300D: out[k] = 0x201D
-                case 0x300E: out[k] = 0x2018
-                case 0x300F: out[k] = 0x2019
-                default: break
-                }
+                let (cls, repl) = CharacterNormalizer.fast(out[k])
+                if cls == 1 { out[k] = repl }
             }
             if out.elementsEqual(piece) {
                 ed.copy(piece)
@@ -128,9 +124,9 @@ public struct CharacterNormalizer {
     @inline(__always) private func boundaryBefore(_ t: UnsafeBufferPointer<UInt16>, _ i: Int) -> Bool {
         let u = t[i]
         if u < 0x300 { return true }
-        if UTF16.isLowSurrogate(u) { return false }
+        if TextUnits.isLowSurrogate(u) { return false }
         var cp = UInt32(u)
-        if UTF16.isHighSurrogate(u), i + 1 < t.count, UTF16.isLowSurrogate(t[i + 1]) {
+        if TextUnits.isHighSurrogate(u), i + 1 < t.count, TextUnits.isLowSurrogate(t[i + 1]) {
             cp = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(t[i + 1]) - 0xDC00)
         }
         return nfkc.hasBoundaryBefore(cp)

@@ -65,7 +65,7 @@ public struct LayoutJoiner {
             while m < lines.count, lines[m].isBlank { m += 1 }
             if m < lines.count, shouldJoin(input, lines[k], lines[m]) {
                 let gapStart = L.contentEnd, gapEnd = lines[m].contentStart
-                if UTF16.isASCIILetter(input[L.contentEnd - 1]) && UTF16.isASCIILetter(input[gapEnd]) {
+                if TextUnits.isASCIILetter(input[L.contentEnd - 1]) && TextUnits.isASCIILetter(input[gapEnd]) {
                     ed.replace(inLength: gapEnd - gapStart, with: CollectionOfOne(UInt16(0x20)), linear: false)
                 } else {
                     ed.delete(inLength: gapEnd - gapStart)
@@ -84,7 +84,7 @@ public struct LayoutJoiner {
     }
 
     static func endsOpen(_ u: UInt16) -> Bool {
-        if UTF16.isIdeograph(u) || UTF16.isASCIIAlnum(u) { return true }
+        if TextUnits.isIdeograph(u) || TextUnits.isASCIIAlnum(u) { return true }
         switch u {
         case 0x2C, 0x3001, 0x201C, 0x28, 0x300A, 0x00B7, 0x2018: return true  // , 、 “ ( 《 · ‘
         default: return false
@@ -120,7 +120,7 @@ public struct LayoutJoiner {
         for i in L.contentStart..<L.contentEnd where LayoutJoiner.isClausePunctuation(t[i]) { hasPunct = true; break }
         guard (hasPunct && lLength >= minimumProseLength) || lLength >= longLine else { return false }
         let first = t[M.contentStart]
-        guard UTF16.isIdeograph(first) || UTF16.isASCIIAlnum(first) else { return false }
+        guard TextUnits.isIdeograph(first) || TextUnits.isASCIIAlnum(first) else { return false }
         guard !LayoutJoiner.opensUnit(t, M.contentStart, M.contentEnd) else { return false }
         let mLength = M.contentEnd - M.contentStart
         if mLength < headlineLength {

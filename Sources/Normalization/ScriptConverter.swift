@@ -47,7 +47,7 @@ public final class ScriptConverter {
     /// Whether `text` is written in Traditional characters.
     public static func isTraditional(_ text: UnsafeBufferPointer<UInt16>) -> Bool {
         var han = 0, trad = 0
-        for u in text where UTF16.isIdeograph(u) {
+        for u in text where TextUnits.isIdeograph(u) {
             han += 1
             if isTraditionalOnly(u) { trad += 1 }
         }

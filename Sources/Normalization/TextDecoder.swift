@@ -175,7 +175,7 @@ public enum TextDecoder {
         var nonASCII = 0, cjk = 0
         for u in t where u >= 0x80 {
             nonASCII += 1
-            if UTF16.isIdeograph(u) || (u >= 0x3000 && u <= 0x303F) || (u >= 0xFF00 && u <= 0xFFEF) || u == 0x201C || u == 0x201D || u == 0x2018 || u == 0x2019 || u == 0x2026 || u == 0x00B7 || u == 0x2014 {
+            if TextUnits.isIdeograph(u) || (u >= 0x3000 && u <= 0x303F) || (u >= 0xFF00 && u <= 0xFFEF) || u == 0x201C || u == 0x201D || u == 0x2018 || u == 0x2019 || u == 0x2026 || u == 0x00B7 || u == 0x2014 {
                 cjk += 1
             }
         }

@@ -42,7 +42,15 @@ public final class SentenceBreaker {
             while cs < ce, isSpace(text[cs]) { cs += 1 }
             while ce > cs, isSpace(text[ce - 1]) { ce -= 1 }
             if cs < ce {
+                let before = out.count
                 paragraph(text, cs, ce, para: para, into: &out)
+                // A photo credit (□记者 X 摄) alone on its line makes a one-sentence
+                // paragraph right before it a caption.
+                if out.count == before + 1, out[before].kind == .byline, text[out[before].utf16Range.upperBound - 1] == Byline.she,
+                   before >= 1, out[before - 1].para == para - 1, out[before - 1].kind == .body,
+                   before == 1 || out[before - 2].para != para - 1 {
+                    out[before - 1].kind = .caption
+                }
                 para += 1
             }
             s = e + 1
@@ -103,7 +111,7 @@ public final class SentenceBreaker {
         if r[k] == 0x2E /* . */ && !isSpace(r[b - 1]) {
             return false
         }
-        if r[k] == 0x2E && isSpace(r[b - 1]) && UTF16.isIdeograph(r[b]) {
+        if r[k] == 0x2E && isSpace(r[b - 1]) && TextUnits.isIdeograph(r[b]) {
             // "...... 仅用" with a space: still one sentence in Chinese running text.
             return false
         }
@@ -144,6 +152,7 @@ enum Byline {
     /// `□记者 X 通讯员 Y 报道`, `□本报记者 X`, `□记者 X 摄`: from □ to 报道 or 摄
     /// (inclusive), or the whole paragraph when it is short and holds neither.
     static func match(_ t: UnsafeBufferPointer<UInt16>, _ s: Int, _ e: Int) -> Int? {
+        if t[s] == 0x3010 { return bracketed(t, s, e) }  // 【记者X/Y报导】
         guard t[s] == square || t[s] == 0x25A0 /* ■ */ else { return nil }
         let limit = min(e, s + 60)
         var i = s + 1
@@ -162,6 +171,20 @@ enum Byline {
         return nil
     }
 
+    /// `【记者林怡君/彰化报导】`: the bracketed byline of Taiwan and Hong Kong papers.
+    static func bracketed(_ t: UnsafeBufferPointer<UInt16>, _ s: Int, _ e: Int) -> Int? {
+        let limit = min(e, s + 30)
+        var hasJi = false
+        var k = s + 1
+        while k < limit {
+            if t[k] == ji, k + 1 < e, t[k + 1] == zhe { hasJi = true }
+            if t[k] == 0x3011 { return hasJi ? k + 1 : nil }  // 】
+            if t[k] == 0x3002 || t[k] == 0x2C { return nil }
+            k += 1
+        }
+        return nil
+    }
+
     /// `本报X讯` (up to 8 characters for the place), optionally followed at once by
     /// `(记者 X 通讯员 Y)`; also `(记者 X)` alone at a paragraph start.
     static func matchDateline(_ t: UnsafeBufferPointer<UInt16>, _ s: Int, _ e: Int) -> Int? {
@@ -169,7 +192,7 @@ enum Byline {
         if i + 2 < e, t[i] == ben, t[i + 1] == bao {
             var k = i + 2
             let limit = min(e, i + 2 + 9)
-            while k < limit, t[k] != xun, UTF16.isIdeograph(t[k]) { k += 1 }
+            while k < limit, t[k] != xun, TextUnits.isIdeograph(t[k]) { k += 1 }
             guard k < e, t[k] == xun else { return nil }
             i = k + 1
             if let p = parenthesizedReporter(t, i, e) { return p }

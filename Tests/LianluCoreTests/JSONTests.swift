@@ -85,7 +85,7 @@ final class TextTests: XCTestCase {
         while i <= u.count {
             XCTAssertEqual(idx.codePointOffset(utf16: i), cp)
             XCTAssertEqual(idx.utf16Offset(codePoint: cp), i)
-            if i < u.count, UTF16.isHighSurrogate(u[i]) { i += 2 } else { i += 1 }
+            if i < u.count, TextUnits.isHighSurrogate(u[i]) { i += 2 } else { i += 1 }
             cp += 1
         }
     }
