@@ -107,6 +107,14 @@ void lianlu_transliterator_close(void *transliterator) {
     if (transliterator) utrans_close((UTransliterator *)transliterator);
 }
 
+int32_t lianlu_transliterator_rules(void *transliterator, uint16_t *dest, int32_t capacity,
+                                    int32_t *status) {
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t n = utrans_toRules((const UTransliterator *)transliterator, 0, (UChar *)dest, capacity, &err);
+    *status = err;
+    return n;
+}
+
 void lianlu_transliterate(void *transliterator, uint16_t *text, int32_t *length,
                           int32_t capacity, int32_t *status) {
     UErrorCode err = U_ZERO_ERROR;

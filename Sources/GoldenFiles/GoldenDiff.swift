@@ -175,10 +175,11 @@ public enum GoldenDiff {
             while x < an || y < bm {
                 if x < an && y < bm && a[p + x] == b[p + y] {
                     ops.append(Op(kind: .same, aIndex: p + x, bIndex: p + y)); x += 1; y += 1
-                } else if y < bm && (x == an || dp[x][y + 1] >= dp[x + 1][y]) {
-                    ops.append(Op(kind: .insert, aIndex: p + x, bIndex: p + y)); y += 1
-                } else {
+                } else if x < an && (y == bm || dp[x + 1][y] >= dp[x][y + 1]) {
+                    // Deletions first, as diff(1) prints them.
                     ops.append(Op(kind: .delete, aIndex: p + x, bIndex: p + y)); x += 1
+                } else {
+                    ops.append(Op(kind: .insert, aIndex: p + x, bIndex: p + y)); y += 1
                 }
             }
         }

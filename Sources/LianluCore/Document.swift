@@ -167,7 +167,7 @@ public struct NormalizedDocument: Sendable {
             guard let s = d.stringValue, let cd = CalendarDate(iso: s) else { throw RecordError("\"date\" must be YYYY-MM-DD") }
             date = cd
         }
-        let units = Array(text.utf16)
+        let units = TextUnits.units(text)
         let index = CodePointIndex(units)
         let cpLength = units.count - index.pairStarts.count
         let rawLength = record["raw_length"]?.intValue ?? cpLength

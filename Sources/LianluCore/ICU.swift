@@ -118,6 +118,16 @@ public final class ICUTransliterator {
 
     deinit { lianlu_transliterator_close(handle) }
 
+    /// The rules the transliterator runs, as ICU prints them.
+    public var rules: String {
+        var status: Int32 = 0
+        let n = lianlu_transliterator_rules(handle, nil, 0, &status)
+        var buf = [UInt16](repeating: 0, count: Int(n) + 1)
+        status = 0
+        let m = buf.withUnsafeMutableBufferPointer { lianlu_transliterator_rules(handle, $0.baseAddress, Int32($0.count), &status) }
+        return String(decoding: buf[0..<Int(max(0, min(m, n)))], as: UTF16.self)
+    }
+
     /// Transliterates a copy of `text`.
     public func transliterate(_ text: UnsafeBufferPointer<UInt16>) -> [UInt16] {
         var cap = text.count * 2 + 16

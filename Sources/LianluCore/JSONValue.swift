@@ -63,7 +63,7 @@ public enum JSONValue: Equatable, Sendable {
             w.beginObject()
             let pairs = sortKeys ? o.sorted { $0.0 < $1.0 } : o
             for (k, v) in pairs {
-                w.key(k)
+                w.key(dynamic: k)
                 v.write(to: &w, sortKeys: sortKeys)
             }
             w.endObject()

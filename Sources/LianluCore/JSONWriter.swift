@@ -7,49 +7,58 @@
 ///
 /// Usage: `w.beginObject(); w.key("doc"); w.string(id); ...; w.endObject(); w.newline()`.
 public struct JSONWriter {
-    public private(set) var bytes: [UInt8]
+    /// The output so far. Appends go through a raw buffer (`ByteBuffer`): Swift arrays
+    /// re-check uniqueness and capacity on every byte, which was the writer's main cost.
+    private var buffer: ByteBuffer
+    public var bytes: [UInt8] { buffer.array }
+    public var count: Int { buffer.count }
     /// Whether the next value inside the current container needs a leading comma.
     private var needsComma: [Bool] = []
 
     public init(capacity: Int = 4096) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        buffer = ByteBuffer(capacity: capacity)
+    }
+
+    /// Calls `body` with the bytes written so far, without copying them.
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: buffer.base, count: buffer.count))
     }
 
     public mutating func removeAll(keepingCapacity: Bool = true) {
-        bytes.removeAll(keepingCapacity: keepingCapacity)
+        if !isKnownUniquelyReferenced(&buffer) { buffer = ByteBuffer(capacity: 4096) }
+        buffer.count = 0
         needsComma.removeAll(keepingCapacity: true)
         pendingValueAfterKey = false
     }
 
     @inline(__always) private mutating func separator() {
         if let last = needsComma.last {
-            if last { bytes.append(UInt8(ascii: ",")) }
+            if last { append(UInt8(ascii: ",")) }
             needsComma[needsComma.count - 1] = true
         }
     }
 
-    public mutating func beginObject() { valuePrefix(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    public mutating func beginArray() { valuePrefix(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
-    public mutating func newline() { bytes.append(0x0A) }
+    public mutating func beginObject() { valuePrefix(); append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func endObject() { needsComma.removeLast(); append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { valuePrefix(); append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func endArray() { needsComma.removeLast(); append(UInt8(ascii: "]")) }
+    public mutating func newline() { append(0x0A) }
 
     /// Writes `"name":`; the value written next belongs to it.
     public mutating func key(_ name: StaticString) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { append($0) }
+        append(UInt8(ascii: "\""))
+        append(UInt8(ascii: ":"))
         pendingValueAfterKey = true
     }
 
     /// Writes a key known only at run time (used by canonicalization and dynamic maps).
-    public mutating func key(_ name: String) {
+    public mutating func key(dynamic name: String) {
         separator()
         appendEscaped(name)
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: ":"))
         pendingValueAfterKey = true
     }
 
@@ -72,34 +81,53 @@ public struct JSONWriter {
     /// Unpaired surrogates (which valid input never contains) become U+FFFD.
     public mutating func string(utf16 units: UnsafeBufferPointer<UInt16>) {
         valuePrefix()
-        bytes.append(UInt8(ascii: "\""))
+        // 3 bytes per unit is the most UTF-8 needs; escapes (up to 6) reserve more
+        // when they occur.
+        buffer.reserve(units.count * 3 + 2)
+        var p = buffer.base + buffer.count
+        p.pointee = UInt8(ascii: "\""); p += 1
         var i = 0
         let n = units.count
         while i < n {
             let u = units[i]
             if u < 0x80 {
-                appendEscapedASCII(UInt8(u))
+                let b = UInt8(u)
+                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F {
+                    p.pointee = b; p += 1
+                } else {
+                    // An escape: make room for it and for the rest at 3 bytes per unit.
+                    buffer.count = p - buffer.base
+                    buffer.reserve(6 + (n - i) * 3 + 1)
+                    p = buffer.base + buffer.count
+                    p.pointee = UInt8(ascii: "\\")
+                    switch b {
+                    case 0x22, 0x5C: p[1] = b; p += 2
+                    case 0x0A: p[1] = UInt8(ascii: "n"); p += 2
+                    case 0x0D: p[1] = UInt8(ascii: "r"); p += 2
+                    case 0x09: p[1] = UInt8(ascii: "t"); p += 2
+                    default:
+                        p[1] = UInt8(ascii: "u"); p[2] = UInt8(ascii: "0"); p[3] = UInt8(ascii: "0")
+                        p[4] = JSONWriter.hex[Int(b >> 4)]; p[5] = JSONWriter.hex[Int(b & 0xF)]
+                        p += 6
+                    }
+                }
                 i += 1
             } else if u < 0x800 {
-                bytes.append(UInt8(0xC0 | (u >> 6)))
-                bytes.append(UInt8(0x80 | (u & 0x3F)))
+                p[0] = UInt8(0xC0 | (u >> 6)); p[1] = UInt8(0x80 | (u & 0x3F)); p += 2
                 i += 1
             } else if u & 0xFC00 == 0xD800, i + 1 < n, units[i + 1] & 0xFC00 == 0xDC00 {
                 let scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i + 1]) - 0xDC00)
-                bytes.append(UInt8(0xF0 | (scalar >> 18)))
-                bytes.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-                bytes.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-                bytes.append(UInt8(0x80 | (scalar & 0x3F)))
+                p[0] = UInt8(0xF0 | (scalar >> 18)); p[1] = UInt8(0x80 | ((scalar >> 12) & 0x3F))
+                p[2] = UInt8(0x80 | ((scalar >> 6) & 0x3F)); p[3] = UInt8(0x80 | (scalar & 0x3F)); p += 4
                 i += 2
             } else {
                 let v: UInt16 = (u & 0xF800 == 0xD800) ? 0xFFFD : u
-                bytes.append(UInt8(0xE0 | (v >> 12)))
-                bytes.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-                bytes.append(UInt8(0x80 | (v & 0x3F)))
+                p[0] = UInt8(0xE0 | (v >> 12)); p[1] = UInt8(0x80 | ((v >> 6) & 0x3F)); p[2] = UInt8(0x80 | (v & 0x3F)); p += 3
                 i += 1
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        p.pointee = UInt8(ascii: "\""); p += 1
+        buffer.count = p - buffer.base
     }
 
     public mutating func int(_ v: Int) {
@@ -109,12 +137,12 @@ public struct JSONWriter {
 
     public mutating func bool(_ v: Bool) {
         valuePrefix()
-        if v { bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65]) } else { bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65]) }
+        if v { append4(0x74, 0x72, 0x75, 0x65) } else { append4(0x66, 0x61, 0x6C, 0x73); append(0x65) }
     }
 
     public mutating func null() {
         valuePrefix()
-        bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        append4(0x6E, 0x75, 0x6C, 0x6C)
     }
 
     /// Writes a number: integral values without a fraction (13620000000, not 1.362e10),
@@ -124,22 +152,22 @@ public struct JSONWriter {
         if v.isFinite, v == v.rounded(), abs(v) < 9.007199254740992e15 {
             appendInt(Int(v))
         } else if v.isFinite {
-            bytes.append(contentsOf: Array("\(v)".utf8))
+            append(Array("\(v)".utf8))
         } else {
-            bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            append4(0x6E, 0x75, 0x6C, 0x6C)
         }
     }
 
     /// Appends raw, already-serialized JSON (a canonical value from elsewhere).
     public mutating func raw(_ json: [UInt8]) {
         valuePrefix()
-        bytes.append(contentsOf: json)
+        append(json)
     }
 
     private mutating func appendInt(_ v: Int) {
-        if v == 0 { bytes.append(UInt8(ascii: "0")); return }
+        if v == 0 { append(UInt8(ascii: "0")); return }
         var x = v.magnitude
-        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        if v < 0 { append(UInt8(ascii: "-")) }
         var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                   UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -150,35 +178,93 @@ public struct JSONWriter {
                 x /= 10
                 n += 1
             }
-            for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+            for i in stride(from: n - 1, through: 0, by: -1) { append(buf[i]) }
         }
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    @inline(__always) private mutating func append(_ b: UInt8) {
+        buffer.reserve(1)
+        buffer.base[buffer.count] = b
+        buffer.count += 1
+    }
+
+    @inline(__always) private mutating func append4(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        buffer.reserve(4)
+        let p = buffer.base + buffer.count
+        p[0] = a; p[1] = b; p[2] = c; p[3] = d
+        buffer.count += 4
+    }
+
+    @inline(__always) private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let src = bytes.baseAddress, !bytes.isEmpty else { return }
+        buffer.reserve(bytes.count)
+        (buffer.base + buffer.count).update(from: src, count: bytes.count)
+        buffer.count += bytes.count
+    }
+
+    @inline(__always) private mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
     @inline(__always) private mutating func appendEscapedASCII(_ b: UInt8) {
         switch b {
-        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
-        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
-        case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+        case UInt8(ascii: "\""): append(UInt8(ascii: "\\")); append(b)
+        case UInt8(ascii: "\\"): append(UInt8(ascii: "\\")); append(b)
+        case 0x0A: append(UInt8(ascii: "\\")); append(UInt8(ascii: "n"))
+        case 0x0D: append(UInt8(ascii: "\\")); append(UInt8(ascii: "r"))
+        case 0x09: append(UInt8(ascii: "\\")); append(UInt8(ascii: "t"))
         case 0..<0x20, 0x7F:
-            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-            bytes.append(JSONWriter.hex[Int(b >> 4)])
-            bytes.append(JSONWriter.hex[Int(b & 0xF)])
-        default: bytes.append(b)
+            append4(UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"))
+            append(JSONWriter.hex[Int(b >> 4)])
+            append(JSONWriter.hex[Int(b & 0xF)])
+        default: append(b)
         }
     }
 
     private mutating func appendEscaped(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { buf in
-            for b in buf {
-                if b < 0x80 { appendEscapedASCII(b) } else { bytes.append(b) }
+            var runStart = 0
+            for (i, b) in buf.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F {
+                append(UnsafeBufferPointer(rebasing: buf[runStart..<i]))
+                appendEscapedASCII(b)
+                runStart = i + 1
             }
+            append(UnsafeBufferPointer(rebasing: buf[runStart...]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
+}
+
+/// A growable byte buffer with raw-pointer appends.
+final class ByteBuffer {
+    var base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private func grow(_ needed: Int) {
+        var c = capacity * 2
+        while c < needed { c *= 2 }
+        let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        nb.update(from: base, count: count)
+        base.deallocate()
+        base = nb
+        capacity = c
+    }
+
+    var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }

@@ -61,7 +61,15 @@ public enum TextUnits {
         String(decoding: units, as: Unicode.UTF16.self)
     }
 
-    public static func units(_ s: String) -> [UInt16] { Array(s.utf16) }
+    /// The UTF-16 units of a string, transcoded straight from its UTF-8 storage (the
+    /// standard library's `Array(s.utf16)` walks breadcrumbs and is several times slower).
+    public static func units(_ s: String) -> [UInt16] {
+        var s = s
+        return s.withUTF8 { buf in
+            if case let .text(t) = UTF8Decoder.decode(buf) { return t }
+            return Array(String(decoding: buf, as: UTF8.self).utf16)
+        }
+    }
 
     /// Whether `u` is a CJK ideograph in the BMP (Unified, Extension A, Compatibility).
     @inline(__always) public static func isIdeograph(_ u: UInt16) -> Bool {
@@ -92,54 +100,74 @@ public enum UTF8Decoder {
     /// Strict UTF-8 to UTF-16 (no overlongs, no surrogates, nothing above U+10FFFF).
     /// On failure keeps scanning to count valid multi-byte and invalid sequences.
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> UTF8DecodeResult {
-        var out = [UInt16]()
-        out.reserveCapacity(bytes.count)
+        let n = bytes.count
+        guard let src = bytes.baseAddress, n > 0 else { return .text([]) }
         var firstInvalid = -1
+        // Fast path: write straight into the result's storage (UTF-16 never needs more
+        // units than UTF-8 has bytes).
+        let out = [UInt16](unsafeUninitializedCapacity: n) { dst, initialized in
+            var i = 0, o = 0
+            while i < n {
+                let b0 = src[i]
+                if b0 < 0x80 {
+                    dst[o] = UInt16(b0); o += 1; i += 1
+                    continue
+                }
+                if b0 & 0xF0 == 0xE0, i + 2 < n {
+                    let b1 = src[i + 1], b2 = src[i + 2]
+                    if b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80 {
+                        let v = UInt16(b0 & 0x0F) << 12 | UInt16(b1 & 0x3F) << 6 | UInt16(b2 & 0x3F)
+                        if v >= 0x800 && (v < 0xD800 || v > 0xDFFF) {
+                            dst[o] = v; o += 1; i += 3
+                            continue
+                        }
+                    }
+                } else if b0 & 0xE0 == 0xC0, i + 1 < n {
+                    let b1 = src[i + 1]
+                    if b1 & 0xC0 == 0x80, b0 >= 0xC2 {
+                        dst[o] = UInt16(b0 & 0x1F) << 6 | UInt16(b1 & 0x3F); o += 1; i += 2
+                        continue
+                    }
+                } else if b0 & 0xF8 == 0xF0, i + 3 < n {
+                    let b1 = src[i + 1], b2 = src[i + 2], b3 = src[i + 3]
+                    if b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80, b3 & 0xC0 == 0x80 {
+                        let v = UInt32(b0 & 0x07) << 18 | UInt32(b1 & 0x3F) << 12 | UInt32(b2 & 0x3F) << 6 | UInt32(b3 & 0x3F)
+                        if v >= 0x10000 && v <= 0x10FFFF {
+                            let w = v - 0x10000
+                            dst[o] = UInt16(0xD800 + (w >> 10)); dst[o + 1] = UInt16(0xDC00 + (w & 0x3FF)); o += 2; i += 4
+                            continue
+                        }
+                    }
+                }
+                firstInvalid = i
+                break
+            }
+            initialized = firstInvalid < 0 ? o : 0
+        }
+        if firstInvalid < 0 { return .text(out) }
+        // Slow path for the report: count valid and invalid sequences over the whole input.
         var validMulti = 0, invalid = 0
         var i = 0
-        let n = bytes.count
         while i < n {
-            let b0 = bytes[i]
-            if b0 < 0x80 {
-                if firstInvalid < 0 { out.append(UInt16(b0)) }
-                i += 1
-                continue
-            }
-            var need = 0
+            let b0 = src[i]
+            if b0 < 0x80 { i += 1; continue }
+            var need = 0, minValue: UInt32 = 0
             var scalar: UInt32 = 0
-            var minValue: UInt32 = 0
             if b0 & 0xE0 == 0xC0 { need = 1; scalar = UInt32(b0 & 0x1F); minValue = 0x80 }
             else if b0 & 0xF0 == 0xE0 { need = 2; scalar = UInt32(b0 & 0x0F); minValue = 0x800 }
             else if b0 & 0xF8 == 0xF0 { need = 3; scalar = UInt32(b0 & 0x07); minValue = 0x10000 }
             var ok = need > 0 && i + need < n
             if ok {
                 for k in 1...need {
-                    let b = bytes[i + k]
+                    let b = src[i + k]
                     if b & 0xC0 != 0x80 { ok = false; break }
                     scalar = scalar << 6 | UInt32(b & 0x3F)
                 }
             }
             if ok && (scalar < minValue || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF)) { ok = false }
-            if ok {
-                validMulti += 1
-                if firstInvalid < 0 {
-                    if scalar >= 0x10000 {
-                        let v = scalar - 0x10000
-                        out.append(UInt16(0xD800 + (v >> 10)))
-                        out.append(UInt16(0xDC00 + (v & 0x3FF)))
-                    } else {
-                        out.append(UInt16(scalar))
-                    }
-                }
-                i += need + 1
-            } else {
-                invalid += 1
-                if firstInvalid < 0 { firstInvalid = i; out = [] }
-                i += 1
-            }
+            if ok { validMulti += 1; i += need + 1 } else { invalid += 1; i += 1 }
         }
-        if firstInvalid >= 0 { return .invalid(offset: firstInvalid, validMultibyte: validMulti, invalidSequences: invalid) }
-        return .text(out)
+        return .invalid(offset: firstInvalid, validMultibyte: validMulti, invalidSequences: invalid)
     }
 
     public static func decode(_ bytes: [UInt8]) -> UTF8DecodeResult {

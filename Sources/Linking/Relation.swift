@@ -63,7 +63,7 @@ public struct Relation: Sendable, Equatable {
         w.key("args")
         w.beginObject()
         for (role, filler) in args {
-            w.key(role)
+            w.key(dynamic: role)
             switch filler {
             case let .mention(m): w.string(m)
             case let .literal(l): w.string(l)

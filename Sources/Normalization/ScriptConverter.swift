@@ -1,3 +1,4 @@
+import Foundation
 import LianluCore
 
 /// Detects Traditional Chinese and converts it to Simplified (SPEC.md stage 1).
@@ -8,29 +9,54 @@ import LianluCore
 /// agrees with the converter. A Simplified article that quotes one Traditional name
 /// stays untouched; a Traditional one has roughly a fifth of its characters in the set.
 public final class ScriptConverter {
-    /// One bit per BMP code unit: set when T->S changes that ideograph.
-    static let traditionalOnly: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: 65536 / 64)
-        guard let t = try? ICUTransliterator(id: "Traditional-Simplified") else { return bits }
-        for range in [0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF] {
-            let chars = range.map { UInt16($0) }
-            let out = chars.withUnsafeBufferPointer { t.transliterate($0) }
-            if out.count == chars.count {
-                for (a, b) in zip(chars, out) where a != b { bits[Int(a) >> 6] |= 1 << (UInt64(a) & 63) }
+    /// ICU's Traditional-Simplified rules, compiled into lookups: `simplified[u]` is the
+    /// character `u` becomes on its own (0 where it stays), and `phrases[u]` the ordered
+    /// phrase rules that start with `u` (`名著 > 名著` keeps 著 in that phrase while 著
+    /// alone becomes 着). ICU tries the rules for the character at the cursor in order and
+    /// applies the first that matches, and its phrase rules all keep their length, so
+    /// this reproduces ICU exactly (a test compares the two) without its transliterator
+    /// at run time, which is slow and takes a process-wide lock (measured: no gain at
+    /// all from a second thread). Characters whose rules are anything else are flagged
+    /// in `complex`, and a document containing one goes through ICU.
+    struct Tables {
+        var simplified = [UInt16](repeating: 0, count: 65536)
+        var phrases: [UInt16: [(source: [UInt16], target: [UInt16])]] = [:]
+        var complex = [UInt64](repeating: 0, count: 65536 / 64)
+        var hasPhrase = [UInt64](repeating: 0, count: 65536 / 64)
+
+        static func flag(_ bits: inout [UInt64], _ u: UInt16) { bits[Int(u) >> 6] |= 1 << (UInt64(u) & 63) }
+    }
+
+    static let tables: Tables = {
+        var t = Tables()
+        guard let icu = try? ICUTransliterator(id: "Traditional-Simplified") else { return t }
+        for rule in icu.rules.split(separator: ";") {
+            let parts = rule.split(separator: ">", omittingEmptySubsequences: false)
+            let syntax = CharacterSet(charactersIn: "{}[]$:\\|'&@^")
+            guard parts.count == 2 else { continue }
+            let src = Array(parts[0].trimmingCharacters(in: .whitespacesAndNewlines).utf16)
+            let dst = Array(parts[1].trimmingCharacters(in: .whitespacesAndNewlines).utf16)
+            guard let first = src.first else { continue }
+            if rule.unicodeScalars.contains(where: { syntax.contains($0) }) || src.count != dst.count
+                || src.contains(where: { TextUnits.isHighSurrogate($0) || TextUnits.isLowSurrogate($0) }) {
+                Tables.flag(&t.complex, first)
+                continue
+            }
+            if src.count == 1 {
+                if t.simplified[Int(first)] == 0 && dst[0] != first { t.simplified[Int(first)] = dst[0] }
             } else {
-                // Not one-for-one: fall back to asking per character.
-                for c in chars {
-                    let o = [c].withUnsafeBufferPointer { t.transliterate($0) }
-                    if o != [c] { bits[Int(c) >> 6] |= 1 << (UInt64(c) & 63) }
-                }
+                t.phrases[first, default: []].append((src, dst))
+                Tables.flag(&t.hasPhrase, first)
             }
         }
-        return bits
+        return t
     }()
 
     @inline(__always) static func isTraditionalOnly(_ u: UInt16) -> Bool {
-        traditionalOnly[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0
+        tables.simplified[Int(u)] != 0 || tables.complex[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0
     }
+
+    @inline(__always) static func test(_ bits: [UInt64], _ u: UInt16) -> Bool { bits[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 }
 
     /// Minimum share of Traditional-only characters among ideographs (percent).
     public static let thresholdPercent = 5
@@ -41,15 +67,23 @@ public final class ScriptConverter {
 
     public init() {
         transliterator = try? ICUTransliterator(id: "Traditional-Simplified")
-        _ = ScriptConverter.traditionalOnly
+        _ = ScriptConverter.tables
     }
 
     /// Whether `text` is written in Traditional characters.
-    public static func isTraditional(_ text: UnsafeBufferPointer<UInt16>) -> Bool {
+    /// Looks at up to `sampleIdeographs` ideographs: the decision is a proportion, and
+    /// a long document's opening is as telling as all of it.
+    public static func isTraditional(_ text: UnsafeBufferPointer<UInt16>, sampleIdeographs: Int = 4000) -> Bool {
         var han = 0, trad = 0
-        for u in text where TextUnits.isIdeograph(u) {
-            han += 1
-            if isTraditionalOnly(u) { trad += 1 }
+        let tables = ScriptConverter.tables
+        tables.simplified.withUnsafeBufferPointer { t in
+            tables.complex.withUnsafeBufferPointer { complex in
+                for u in text where TextUnits.isIdeograph(u) {
+                    han += 1
+                    if t[Int(u)] != 0 || complex[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { trad += 1 }
+                    if han >= sampleIdeographs { break }
+                }
+            }
         }
         return trad >= minimumCount && trad * 100 >= han * thresholdPercent
     }
@@ -58,6 +92,33 @@ public final class ScriptConverter {
     /// where ICU changes a line's length, that line maps as one block.
     public func toSimplified(_ input: UnsafeBufferPointer<UInt16>) -> TextEditor {
         var ed = TextEditor(capacity: input.count)
+        let tables = ScriptConverter.tables
+        var needsICU = false
+        for u in input where ScriptConverter.test(tables.complex, u) { needsICU = true; break }
+        if !needsICU {
+            var out = [UInt16](input)
+            var k = 0
+            let n = input.count
+            outer: while k < n {
+                let u = input[k]
+                if ScriptConverter.test(tables.hasPhrase, u), let rules = tables.phrases[u] {
+                    for (src, dst) in rules where k + src.count <= n {
+                        var match = true
+                        for j in 1..<src.count where input[k + j] != src[j] { match = false; break }
+                        if match {
+                            for j in 0..<dst.count { out[k + j] = dst[j] }
+                            k += src.count
+                            continue outer
+                        }
+                    }
+                }
+                let m = tables.simplified[Int(u)]
+                if m != 0 { out[k] = m }
+                k += 1
+            }
+            ed.replace(inLength: input.count, with: out, linear: true)
+            return ed
+        }
         guard let transliterator else {
             ed.copy(input)
             return ed

@@ -157,7 +157,7 @@ public enum InputDocumentParser {
             source = str
         }
         return .success(SourceDocument(id: id, date: date, source: source, origin: InputOrigin(file: path, line: line),
-                                       content: .text(Array(text.utf16), encoding: "UTF-8")))
+                                       content: .text(TextUnits.units(text), encoding: "UTF-8")))
     }
 
     public static func parseDocumentRecord(_ bytes: [UInt8], path: String, line: Int, byteOffset: Int) -> Result<NormalizedDocument, Reject> {

@@ -98,6 +98,20 @@ final class ScriptConverterTests: XCTestCase {
         XCTAssertEqual(str(out.output), hans)
         XCTAssertTrue(out.map.isIdentity || out.map.edits.isEmpty)
     }
+
+    /// The lookup table agrees with ICU's transliterator on random Traditional text.
+    func testTableAgreesWithICUTransliterator() throws {
+        let icu = try ICUTransliterator(id: "Traditional-Simplified")
+        let pool = Array("這個項目預計明年動工達產後可創造三百個就業機會縣政府會持續協助廠商解決問題國際經濟發展園區億元臺灣彰濱雲林農產業與為們來說對於時間開關電話號碼乾坤後面麵條著名藝術餘地薑片崑崙單于")
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let s = String((0..<Int.random(in: 1...60, using: &rng)).map { _ in pool.randomElement(using: &rng)! })
+            let u = units(s)
+            let ours = u.withUnsafeBufferPointer { ScriptConverter().toSimplified($0).output }
+            let theirs = u.withUnsafeBufferPointer { icu.transliterate($0) }
+            XCTAssertEqual(str(ours), str(theirs), s)
+        }
+    }
 }
 
 final class ReferenceDateTests: XCTestCase {

@@ -58,6 +58,10 @@ int32_t lianlu_normalize(const void *normalizer, const uint16_t *text, int32_t l
 /// Opens a transliterator by ICU id (UTF-16), e.g. "Traditional-Simplified".
 void *lianlu_transliterator_open(const uint16_t *id, int32_t idLength, int32_t *status);
 void lianlu_transliterator_close(void *transliterator);
+/// Writes the transliterator's rules (UTF-16) into `dest`; returns their length (which
+/// may exceed `capacity`, with a U_BUFFER_OVERFLOW_ERROR status).
+int32_t lianlu_transliterator_rules(void *transliterator, uint16_t *dest, int32_t capacity,
+                                    int32_t *status);
 /// Transliterates `text` in place. `*length` is updated; `capacity` bounds growth.
 void lianlu_transliterate(void *transliterator, uint16_t *text, int32_t *length,
                           int32_t capacity, int32_t *status);
