@@ -37,6 +37,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Micro-benchmarks behind design decisions; run by scripts/bench, never by tests.
+        .executableTarget(name: "lianlu-bench", dependencies: ["LianluCore"]),
         .testTarget(name: "LianluCoreTests", dependencies: ["LianluCore"]),
         .testTarget(name: "NormalizationTests", dependencies: ["Normalization", "LianluCore"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Normalization", "LianluCore"]),

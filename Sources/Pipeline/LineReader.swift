@@ -72,22 +72,35 @@ public final class LineReader {
     }
 }
 
-/// Reads a whole file's bytes.
+/// Reads a whole file's bytes (sized by fstat; no zero-filled scratch buffers, which
+/// cost more than the read itself for small e-paper pages).
 public func readWholeFile(_ path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     defer { close(fd) }
     var st = stat()
-    var out: [UInt8] = []
-    if fstat(fd, &st) == 0 { out.reserveCapacity(Int(st.st_size)) }
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    guard fstat(fd, &st) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    var out = [UInt8]()
+    var expected = max(Int(st.st_size), 0)
     while true {
-        let n = chunk.withUnsafeMutableBufferPointer { read(fd, $0.baseAddress!, $0.count) }
-        if n < 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        if n == 0 { break }
-        out.append(contentsOf: chunk[0..<n])
+        var readError: Int32 = 0
+        var sawEOF = false
+        let chunk = [UInt8](unsafeUninitializedCapacity: expected + 1) { buf, initialized in
+            var got = 0
+            while got < buf.count {
+                let n = read(fd, buf.baseAddress! + got, buf.count - got)
+                if n < 0 { if errno == EINTR { continue }; readError = errno; break }
+                if n == 0 { sawEOF = true; break }
+                got += n
+            }
+            initialized = got
+        }
+        if readError != 0 { throw POSIXError(POSIXErrorCode(rawValue: readError) ?? .EIO) }
+        out.append(contentsOf: chunk)
+        if sawEOF { return out }
+        // The file grew (or st_size was 0 for a pipe): keep reading in larger steps.
+        expected = max(1 << 16, out.count)
     }
-    return out
 }
 
 /// Buffered output to a file or a standard stream.

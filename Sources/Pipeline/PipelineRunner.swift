@@ -80,13 +80,14 @@ public final class PipelineRunner {
     }
 
     public func run<I: IteratorProtocol>(_ items: inout I, sinks: StageSinks) -> RunSummary where I.Element == WorkItem {
-        var summary = RunSummary()
         let started = DispatchTime.now().uptimeNanoseconds
-        var seenIDs = Set<UInt64>()
-        let progress = ProgressLine(enabled: options.progress, totalBytes: options.totalBytes)
+        let writer = OrderedWriter(sinks: sinks, progress: ProgressLine(enabled: options.progress, totalBytes: options.totalBytes))
+        // Writing batch k overlaps with processing batch k+1; at most two batches of
+        // results are alive at once, which bounds memory.
+        let queue = DispatchQueue(label: "lianlu.writer")
+        let slots = DispatchSemaphore(value: 1)
         var batch: [WorkItem] = []
         var exhausted = false
-        var rejectWriter = JSONWriter(capacity: 1024)
         while !exhausted {
             batch.removeAll(keepingCapacity: true)
             var bytes = 0
@@ -97,32 +98,15 @@ public final class PipelineRunner {
             }
             if batch.isEmpty { break }
             let results = process(batch)
-            batch.removeAll(keepingCapacity: true)
-            for var r in results {
-                summary.inputs += 1
-                summary.inputBytes += r.inputBytes
-                if r.reject == nil, let id = r.docID, !seenIDs.insert(stableHash(id)).inserted {
-                    r.reject = Reject(code: .duplicateID, file: r.origin?.file ?? "", line: r.origin?.line, doc: id,
-                                      reason: "document id \"\(id)\" was already used by an earlier document in this run; ids must be unique")
-                }
-                if let rej = r.reject {
-                    summary.rejected += 1
-                    summary.rejectsByCode[rej.code.rawValue, default: 0] += 1
-                    rejectWriter.removeAll()
-                    rej.write(to: &rejectWriter)
-                    sinks.rejects?.write(rejectWriter.bytes)
-                    sinks.onReject?(rej)
-                    continue
-                }
-                summary.written += 1
-                summary.sentences += r.sentenceCount
-                for (stage, file) in sinks.files {
-                    if let out = r.output[stage] { file.write(out) }
-                }
+            slots.wait()
+            queue.async {
+                writer.write(results)
+                slots.signal()
             }
-            progress.update(documents: summary.inputs, bytes: summary.inputBytes)
         }
-        progress.finish()
+        queue.sync {}
+        writer.progress.finish()
+        var summary = writer.summary
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
     }
@@ -148,7 +132,50 @@ public final class PipelineRunner {
         return results
     }
 
-    /// FNV-1a over the id's UTF-8: duplicate detection in constant memory per document.
+}
+
+/// Writes results in input order on the writer thread: checks ids for duplicates,
+/// routes rejects, counts everything.
+final class OrderedWriter: @unchecked Sendable {
+    let sinks: StageSinks
+    let progress: ProgressLine
+    var summary = RunSummary()
+    private var seenIDs = Set<UInt64>()
+    private var rejectWriter = JSONWriter(capacity: 1024)
+
+    init(sinks: StageSinks, progress: ProgressLine) {
+        self.sinks = sinks
+        self.progress = progress
+    }
+
+    func write(_ results: [WorkResult]) {
+        for var r in results {
+            summary.inputs += 1
+            summary.inputBytes += r.inputBytes
+            if r.reject == nil, let id = r.docID, !seenIDs.insert(stableHash(id)).inserted {
+                r.reject = Reject(code: .duplicateID, file: r.origin?.file ?? "", line: r.origin?.line, doc: id,
+                                  reason: "document id \"\(id)\" was already used by an earlier document in this run; ids must be unique")
+            }
+            if let rej = r.reject {
+                summary.rejected += 1
+                summary.rejectsByCode[rej.code.rawValue, default: 0] += 1
+                rejectWriter.removeAll()
+                rej.write(to: &rejectWriter)
+                sinks.rejects?.write(rejectWriter.bytes)
+                sinks.onReject?(rej)
+                continue
+            }
+            summary.written += 1
+            summary.sentences += r.sentenceCount
+            for stage in Stage.allCases {
+                if let file = sinks.files[stage], let out = r.output[stage] { file.write(out) }
+            }
+        }
+        progress.update(documents: summary.inputs, bytes: summary.inputBytes)
+    }
+
+    /// FNV-1a over the id's UTF-8: duplicate detection in constant memory per document
+    /// (8 bytes each; a false duplicate needs a 64-bit collision).
     private func stableHash(_ s: String) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325
         for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
@@ -171,7 +198,7 @@ final class AtomicCounter: @unchecked Sendable {
 
 /// The progress line on stderr: documents, MB, MB/s and ETA when the total is known.
 /// Silent unless enabled (the CLI enables it only when stderr is a terminal).
-final class ProgressLine {
+final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
     private let totalBytes: Int?
     private let start = DispatchTime.now().uptimeNanoseconds

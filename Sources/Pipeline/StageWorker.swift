@@ -51,8 +51,16 @@ public final class StageWorker {
         case let .rejected(r):
             result.reject = r
             return result
-        case let .textFile(path, bytes):
+        case let .textFile(readPath, path, _):
             let id = InputCollector.documentID(forPath: path)
+            let bytes: [UInt8]
+            do {
+                bytes = try readWholeFile(readPath)
+            } catch {
+                result.reject = Reject(code: .unreadable, file: path, doc: id, reason: "cannot read: \(error)")
+                return result
+            }
+            result.inputBytes = bytes.count
             result.docID = id
             result.origin = InputOrigin(file: path)
             let src = SourceDocument(id: id, origin: InputOrigin(file: path), content: .bytes(bytes))

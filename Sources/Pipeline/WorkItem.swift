@@ -3,8 +3,9 @@ import LianluCore
 /// A unit of work as the reader hands it to the workers. Parsing and decoding happen in
 /// the workers, so the reading thread only moves bytes.
 public enum WorkItem: Sendable {
-    /// A whole text file (its id is the file name without extension).
-    case textFile(path: String, bytes: [UInt8])
+    /// A text file (its id is the file name without extension), read by the worker so
+    /// reading runs in parallel too. `path` is read; `displayPath` names it in records.
+    case textFile(path: String, displayPath: String, size: Int)
     /// One line of a JSONL file of input documents (`{"id","text","date","source"}`).
     case inputLine(path: String, line: Int, byteOffset: Int, bytes: [UInt8])
     /// One line of a `documents.jsonl` (the input of `lianlu sentences`).
@@ -14,7 +15,7 @@ public enum WorkItem: Sendable {
 
     public var byteCount: Int {
         switch self {
-        case let .textFile(_, b): return b.count
+        case let .textFile(_, _, size): return size
         case let .inputLine(_, _, _, b): return b.count + 1
         case let .documentRecordLine(_, _, _, b): return b.count + 1
         case .rejected: return 0
@@ -72,12 +73,7 @@ public final class FileItemReader: IteratorProtocol {
                     return .rejected(Reject(code: .tooLarge, file: f.displayPath, doc: InputCollector.documentID(forPath: f.path),
                                             reason: "file of \(f.size) bytes is larger than the limit of \(maxDocumentBytes) bytes (--max-doc-mb)"))
                 }
-                do {
-                    return .textFile(path: f.displayPath, bytes: try readWholeFile(f.path))
-                } catch {
-                    return .rejected(Reject(code: .unreadable, file: f.displayPath, doc: InputCollector.documentID(forPath: f.path),
-                                            reason: "cannot read: \(error)"))
-                }
+                return .textFile(path: f.path, displayPath: f.displayPath, size: f.size)
             }
         }
     }
