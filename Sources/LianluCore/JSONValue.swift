@@ -75,6 +75,8 @@ public enum JSONValue: Equatable, Sendable {
 public struct JSONParseError: Error, CustomStringConvertible, Sendable {
     public let offset: Int
     public let message: String
+    /// The bytes are not valid UTF-8 (rather than not valid JSON).
+    public var isEncodingError = false
     public var description: String { "\(message) at byte \(offset)" }
 }
 
@@ -98,6 +100,27 @@ public struct JSONParser {
     public static func parse(_ text: String) throws -> JSONValue {
         try parse(Array(text.utf8))
     }
+
+    /// Parses a JSON object and decodes the string value of `key` (at the top level)
+    /// straight to UTF-16, skipping the Swift String in between: the hot path for JSONL
+    /// documents, whose `text` is almost all of the line. In the returned value that
+    /// key holds an empty string.
+    public static func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, utf16Key: String) throws -> (JSONValue, [UInt16]?) {
+        var p = JSONParser(bytes: bytes)
+        p.utf16Key = Array(utf16Key.utf8)
+        p.skipSpace()
+        let v = try p.value(depth: 0)
+        p.skipSpace()
+        if p.pos != bytes.count { throw p.error("unexpected content after the JSON value") }
+        return (v, p.utf16Value)
+    }
+
+    public static func parseObject(_ bytes: [UInt8], utf16Key: String) throws -> (JSONValue, [UInt16]?) {
+        try bytes.withUnsafeBufferPointer { try parseObject($0, utf16Key: utf16Key) }
+    }
+
+    private var utf16Key: [UInt8]?
+    private var utf16Value: [UInt16]?
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
@@ -155,8 +178,13 @@ public struct JSONParser {
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             pos += 1
             skipSpace()
-            let v = try value(depth: depth + 1)
-            pairs.append((k, v))
+            if depth == 0, let key = utf16Key, pos < bytes.count, bytes[pos] == UInt8(ascii: "\""), k.utf8.elementsEqual(key) {
+                utf16Value = try stringUTF16()
+                pairs.append((k, .string("")))
+            } else {
+                let v = try value(depth: depth + 1)
+                pairs.append((k, v))
+            }
             skipSpace()
             guard pos < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -222,6 +250,97 @@ public struct JSONParser {
         return v
     }
 
+    private func invalidUTF8(from start: Int) -> JSONParseError {
+        var off = start
+        if case let .invalid(o, _, _) = UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[start...])) { off = start + o }
+        var e = JSONParseError(offset: off, message: "invalid UTF-8 byte sequence")
+        e.isEncodingError = true
+        return e
+    }
+
+    /// A string value decoded to UTF-16 (escapes included), validating its UTF-8.
+    private mutating func stringUTF16() throws -> [UInt16] {
+        pos += 1
+        let start = pos
+        // Find the closing quote; note whether escapes occur.
+        var escapes = false
+        var k = pos
+        while k < bytes.count {
+            let b = bytes[k]
+            if b == UInt8(ascii: "\"") { break }
+            if b == UInt8(ascii: "\\") { escapes = true; k += 2; continue }
+            if b < 0x20 { pos = k; throw error("control character in string (must be escaped)") }
+            k += 1
+        }
+        guard k < bytes.count else { pos = k; throw error("unterminated string") }
+        func decodeRun(_ a: Int, _ b: Int, into out: inout [UInt16]) throws {
+            switch UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[a..<b])) {
+            case let .text(t): out.append(contentsOf: t)
+            case let .invalid(o, _, _):
+                var e = JSONParseError(offset: a + o, message: "invalid UTF-8 byte sequence")
+                e.isEncodingError = true
+                throw e
+            }
+        }
+        if !escapes {
+            var out: [UInt16] = []
+            try decodeRun(start, k, into: &out)
+            pos = k + 1
+            return out
+        }
+        // Runs between escapes are decoded in bulk; escapes are handled here.
+        var out: [UInt16] = []
+        out.reserveCapacity(k - start)
+        var run = start
+        pos = start
+        while true {
+            guard pos < bytes.count else { throw error("unterminated string") }
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                try decodeRun(run, pos, into: &out)
+                pos += 1
+                return out
+            }
+            if b < 0x20 { throw error("control character in string (must be escaped)") }
+            if b != UInt8(ascii: "\\") { pos += 1; continue }
+            try decodeRun(run, pos, into: &out)
+            pos += 1
+            guard pos < bytes.count else { throw error("unterminated escape") }
+            let e = bytes[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                let u = try hex4()
+                if u & 0xFC00 == 0xD800 {
+                    guard pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired surrogate in \\u escape")
+                    }
+                    pos += 2
+                    let low = try hex4()
+                    guard low & 0xFC00 == 0xDC00 else { throw error("unpaired surrogate in \\u escape") }
+                    out.append(u)
+                    out.append(low)
+                } else if u & 0xFC00 == 0xDC00 {
+                    throw error("unpaired surrogate in \\u escape")
+                } else {
+                    out.append(u)
+                }
+            default:
+                pos -= 1
+                throw error("invalid escape '\\\(printable(e))'")
+            }
+            run = pos
+        }
+    }
+
     private mutating func string() throws -> String {
         pos += 1
         var out: [UInt8] = []
@@ -231,13 +350,16 @@ public struct JSONParser {
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
                 if out.isEmpty {
-                    let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<pos]), as: UTF8.self)
+                    guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<pos]), as: UTF8.self) else {
+                        throw invalidUTF8(from: runStart)
+                    }
                     pos += 1
                     return s
                 }
                 out.append(contentsOf: bytes[runStart..<pos])
                 pos += 1
-                return String(decoding: out, as: UTF8.self)
+                guard let s = String(validating: out, as: UTF8.self) else { throw invalidUTF8(from: runStart) }
+                return s
             }
             if b < 0x20 { throw error("control character U+00\(String(format0x: b).dropFirst(2)) in string (must be escaped)") }
             if b != UInt8(ascii: "\\") { pos += 1; continue }

@@ -47,10 +47,14 @@ public struct JSONWriter {
     /// Writes `"name":`; the value written next belongs to it.
     public mutating func key(_ name: StaticString) {
         separator()
-        append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { append($0) }
-        append(UInt8(ascii: "\""))
-        append(UInt8(ascii: ":"))
+        let n = name.utf8CodeUnitCount
+        buffer.reserve(n + 3)
+        let p = buffer.base + buffer.count
+        p[0] = UInt8(ascii: "\"")
+        (p + 1).update(from: name.utf8Start, count: n)
+        p[n + 1] = UInt8(ascii: "\"")
+        p[n + 2] = UInt8(ascii: ":")
+        buffer.count += n + 3
         pendingValueAfterKey = true
     }
 

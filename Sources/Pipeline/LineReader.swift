@@ -34,10 +34,14 @@ public final class LineReader {
     /// The next line without its `\n` (and without a trailing `\r`), or nil at the end.
     public func next() -> [UInt8]? {
         while true {
-            if let nl = buffer[start..<end].firstIndex(of: 0x0A) {
+            let found: Int? = buffer.withUnsafeBufferPointer { b in
+                guard end > start, let p = memchr(b.baseAddress! + start, 0x0A, end - start) else { return nil }
+                return b.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            }
+            if let nl = found {
                 var lineEnd = nl
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let line = Array(buffer[start..<lineEnd])
+                let line = buffer.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[start..<lineEnd])) }
                 lineOffset = consumed
                 consumed += nl + 1 - start
                 start = nl + 1

@@ -116,28 +116,25 @@ public final class StageWorker {
 
 /// Parses JSONL input records into documents, with `file:line` rejects.
 public enum InputDocumentParser {
-    static func validatedJSON(_ bytes: [UInt8], path: String, line: Int, byteOffset: Int) -> Result<JSONValue, Reject> {
-        if String(validating: bytes, as: UTF8.self) == nil {
-            var off = 0
-            if case let .invalid(o, _, _) = UTF8Decoder.decode(bytes) { off = o }
-            return .failure(Reject(code: .invalidUTF8, file: path, line: line, byteOffset: byteOffset + off,
-                                   reason: "invalid UTF-8 byte sequence at column \(off + 1) (JSONL must be UTF-8)"))
+    static func reject(_ e: Error, path: String, line: Int, byteOffset: Int) -> Reject {
+        if let e = e as? JSONParseError {
+            if e.isEncodingError {
+                return Reject(code: .invalidUTF8, file: path, line: line, byteOffset: byteOffset + e.offset,
+                              reason: "invalid UTF-8 byte sequence at column \(e.offset + 1) (JSONL must be UTF-8)")
+            }
+            return Reject(code: .malformedJSON, file: path, line: line, byteOffset: byteOffset + e.offset,
+                          reason: "malformed JSON at column \(e.offset + 1): \(e.message)")
         }
-        do {
-            return .success(try JSONParser.parse(bytes))
-        } catch let e as JSONParseError {
-            return .failure(Reject(code: .malformedJSON, file: path, line: line, byteOffset: byteOffset + e.offset,
-                                   reason: "malformed JSON at column \(e.offset + 1): \(e.message)"))
-        } catch {
-            return .failure(Reject(code: .malformedJSON, file: path, line: line, byteOffset: byteOffset, reason: "malformed JSON: \(error)"))
-        }
+        return Reject(code: .malformedJSON, file: path, line: line, byteOffset: byteOffset, reason: "malformed JSON: \(e)")
     }
 
     public static func parse(_ bytes: [UInt8], path: String, line: Int, byteOffset: Int) -> Result<SourceDocument, Reject> {
         let value: JSONValue
-        switch validatedJSON(bytes, path: path, line: line, byteOffset: byteOffset) {
-        case let .success(v): value = v
-        case let .failure(r): return .failure(r)
+        let textUnits: [UInt16]?
+        do {
+            (value, textUnits) = try JSONParser.parseObject(bytes, utf16Key: "text")
+        } catch {
+            return .failure(reject(error, path: path, line: line, byteOffset: byteOffset))
         }
         func bad(_ why: String, id: String? = nil) -> Result<SourceDocument, Reject> {
             .failure(Reject(code: .badDocumentField, file: path, line: line, byteOffset: byteOffset, doc: id, reason: why))
@@ -151,7 +148,7 @@ public enum InputDocumentParser {
         default: return bad("field \"id\" must be a non-empty string, found \(kindName(idValue))")
         }
         guard let textValue = value["text"] else { return bad("missing field \"text\"", id: id) }
-        guard let text = textValue.stringValue else { return bad("field \"text\" must be a string, found \(kindName(textValue))", id: id) }
+        guard let text = textUnits else { return bad("field \"text\" must be a string, found \(kindName(textValue))", id: id) }
         var date: CalendarDate?
         if let d = value["date"], d != .null {
             guard let s = d.stringValue, let cd = CalendarDate(iso: s) else {
@@ -165,19 +162,21 @@ public enum InputDocumentParser {
             source = str
         }
         return .success(SourceDocument(id: id, date: date, source: source, origin: InputOrigin(file: path, line: line),
-                                       content: .text(TextUnits.units(text), encoding: "UTF-8")))
+                                       content: .text(text, encoding: "UTF-8")))
     }
 
     public static func parseDocumentRecord(_ bytes: [UInt8], path: String, line: Int, byteOffset: Int) -> Result<NormalizedDocument, Reject> {
-        switch validatedJSON(bytes, path: path, line: line, byteOffset: byteOffset) {
-        case let .failure(r): return .failure(r)
-        case let .success(v):
-            do {
-                return .success(try NormalizedDocument(record: v))
-            } catch {
-                return .failure(Reject(code: .badDocumentField, file: path, line: line, byteOffset: byteOffset,
-                                       doc: v["doc"]?.stringValue, reason: "not a documents.jsonl record: \(error)"))
-            }
+        let v: JSONValue
+        do {
+            v = try JSONParser.parse(bytes)
+        } catch {
+            return .failure(reject(error, path: path, line: line, byteOffset: byteOffset))
+        }
+        do {
+            return .success(try NormalizedDocument(record: v))
+        } catch {
+            return .failure(Reject(code: .badDocumentField, file: path, line: line, byteOffset: byteOffset,
+                                   doc: v["doc"]?.stringValue, reason: "not a documents.jsonl record: \(error)"))
         }
     }
 

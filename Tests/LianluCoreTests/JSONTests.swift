@@ -51,6 +51,20 @@ final class JSONTests: XCTestCase {
         XCTAssertThrowsError(try JSONParser.parse(#""\ud840""#))
     }
 
+    func testParseObjectDecodesTextToUTF16() throws {
+        let line = #"{"id":"a","text":"第一段\n\n“引号”\"\\\u4e2d\ud840\udc00 end","n":1}"#
+        let (v, text) = try JSONParser.parseObject(Array(line.utf8), utf16Key: "text")
+        XCTAssertEqual(v["id"]?.stringValue, "a")
+        XCTAssertEqual(v["n"]?.intValue, 1)
+        XCTAssertEqual(String(decoding: text!, as: UTF16.self), "第一段\n\n“引号”\"\\中𠀀 end")
+        var bad = Array(#"{"id":"a","text":"ab\ncd"}"#.utf8)
+        bad[22] = 0xFF
+        XCTAssertThrowsError(try JSONParser.parseObject(bad, utf16Key: "text")) { e in
+            XCTAssertTrue((e as! JSONParseError).isEncodingError)
+            XCTAssertEqual((e as! JSONParseError).offset, 22)
+        }
+    }
+
     func testCanonicalFormSortsKeys() throws {
         let a = try JSONParser.parse(#"{"b":1,"a":{"d":2,"c":3}}"#)
         XCTAssertEqual(String(decoding: a.canonicalBytes(), as: UTF8.self), #"{"a":{"c":3,"d":2},"b":1}"#)
