@@ -1,5 +1,8 @@
 import Foundation
 import LianluCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One input file, as found on disk.
 public struct InputFile: Sendable, Equatable {
@@ -28,24 +31,48 @@ public enum InputCollector {
                 continue
             }
             if isDir.boolValue {
-                var found: [String] = []
-                if let e = fm.enumerator(atPath: p) {
-                    while let rel = e.nextObject() as? String {
-                        let lower = rel.lowercased()
-                        if lower.hasSuffix(".txt") || lower.hasSuffix(".jsonl") {
-                            let full = (p as NSString).appendingPathComponent(rel)
-                            var d: ObjCBool = false
-                            if fm.fileExists(atPath: full, isDirectory: &d), !d.boolValue { found.append(full) }
-                        }
-                    }
+                // readdir + stat: FileManager's enumerator was a third of the run time
+                // on a folder of 23,000 one-page files.
+                var found: [(path: String, size: Int)] = []
+                walk(p.hasSuffix("/") && p.count > 1 ? String(p.dropLast()) : p, into: &found)
+                found.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+                for f in found {
+                    files.append(InputFile(path: f.path, displayPath: f.path, kind: f.path.lowercased().hasSuffix(".jsonl") ? .jsonl : .text, size: f.size))
                 }
-                found.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-                for f in found { files.append(file(f)) }
             } else {
                 files.append(file(p))
             }
         }
         return (files, rejects)
+    }
+
+    /// Recursively lists `*.txt` and `*.jsonl` regular files (following symbolic links
+    /// to files, not to folders, so a link loop cannot trap the walk).
+    static func walk(_ dir: String, into found: inout [(path: String, size: Int)]) {
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." { continue }
+            let full = dir + "/" + name
+            var st = stat()
+            let type = entry.pointee.d_type
+            if type == UInt8(DT_DIR) {
+                walk(full, into: &found)
+                continue
+            }
+            if type == UInt8(DT_UNKNOWN), lstat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                // Filesystems that do not fill d_type.
+                walk(full, into: &found)
+                continue
+            }
+            let lower = name.lowercased()
+            guard lower.hasSuffix(".txt") || lower.hasSuffix(".jsonl") else { continue }
+            guard stat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            found.append((full, Int(st.st_size)))
+        }
     }
 
     static func file(_ path: String) -> InputFile {

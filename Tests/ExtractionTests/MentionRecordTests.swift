@@ -1,0 +1,37 @@
+import XCTest
+import LianluCore
+@testable import Extraction
+
+final class MentionRecordTests: XCTestCase {
+    func document(_ text: String) -> NormalizedDocument {
+        let u = Array(text.utf16)
+        return NormalizedDocument(id: "d1", date: nil, dateSource: nil, source: nil, encoding: "UTF-8", wasTraditional: false,
+                                  text: u, rawLength: text.unicodeScalars.count,
+                                  alignment: Alignment(map: .identity(length: text.unicodeScalars.count), normalizedIndex: CodePointIndex(u)))
+    }
+
+    /// Records follow SPEC.md: key order, amounts with the multiplier folded in and
+    /// written as plain integers, absent values omitted.
+    func testMoneyMentionRecord() {
+        let doc = document("𠀀总投资136.2亿元。")
+        let r = (doc.text.count - 8)..<(doc.text.count - 1)
+        let m = Mention(id: "m1", sid: 0, type: .money, utf16Range: r,
+                        value: .money(MoneyValue(amount: 13_620_000_000, currency: "CNY")), rule: "money.yaml#yi_yuan")
+        var w = JSONWriter()
+        m.write(document: doc, to: &w)
+        XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self),
+                       #"{"doc":"d1","id":"m1","sid":0,"type":"MONEY","text":"136.2亿元","start":4,"end":11,"raw_start":4,"raw_end":11,"value":{"amount":13620000000,"currency":"CNY"},"rule":"money.yaml#yi_yuan"}"# + "\n")
+    }
+
+    func testValueShapes() {
+        func json(_ v: MentionValue) -> String {
+            var w = JSONWriter()
+            v.write(to: &w)
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
+        XCTAssertEqual(json(.quantity(QuantityValue(amount: 20, unit: "台套", approx: .over))), #"{"amount":20,"unit":"台套","approx":"over"}"#)
+        XCTAssertEqual(json(.quantity(QuantityValue(amount: 3000, max: 5000, unit: "吨"))), #"{"amount":3000,"max":5000,"unit":"吨"}"#)
+        XCTAssertEqual(json(.percent(PercentValue(amount: 94.28))), #"{"amount":94.28}"#)
+        XCTAssertEqual(json(.date(DateValue(value: "2020-05", mod: .end, bound: .onOrBefore))), #"{"value":"2020-05","mod":"end","bound":"on_or_before"}"#)
+    }
+}
