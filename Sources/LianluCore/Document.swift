@@ -132,13 +132,20 @@ public struct NormalizedDocument: Sendable {
 
     /// Writes the record in SPEC key order, followed by Lianlu's additions
     /// (`script`, `date_source`, `edits`).
-    public func write(to w: inout JSONWriter) {
+    /// `textMarks`: UTF-16 offsets into `text` whose serialized byte offsets are returned
+    /// (see `JSONWriter.string(utf16:marks:)`).
+    @discardableResult
+    public func write(to w: inout JSONWriter, textMarks: [Int] = []) -> [Int] {
         w.beginObject()
         w.key("doc"); w.string(id)
         if let date { w.key("date"); w.string(date.description) }
         if let source { w.key("source"); w.string(source) }
         w.key("encoding"); w.string(encoding)
-        text.withUnsafeBufferPointer { w.key("text"); w.string(utf16: $0) }
+        var markOffsets: [Int] = []
+        text.withUnsafeBufferPointer { buf in
+            w.key("text")
+            if textMarks.isEmpty { w.string(utf16: buf) } else { markOffsets = w.string(utf16: buf, marks: textMarks) }
+        }
         w.key("raw_length"); w.int(rawLength)
         if wasTraditional { w.key("script"); w.string("Hant") }
         if let dateSource { w.key("date_source"); w.string(dateSource.rawValue) }
@@ -155,6 +162,7 @@ public struct NormalizedDocument: Sendable {
         }
         w.endObject()
         w.newline()
+        return markOffsets
     }
 
     /// Reads a `documents.jsonl` record (the input of `lianlu sentences`).
@@ -226,7 +234,9 @@ public struct Sentence: Sendable, Equatable {
         self.kind = kind
     }
 
-    public func write(document doc: NormalizedDocument, to w: inout JSONWriter) {
+    /// `escapedText`: the sentence's text already serialized (from its document's record);
+    /// nil to serialize it here.
+    public func write(document doc: NormalizedDocument, to w: inout JSONWriter, escapedText: UnsafeBufferPointer<UInt8>? = nil) {
         let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
         w.beginObject()
         w.key("doc"); w.string(doc.id)
@@ -235,9 +245,11 @@ public struct Sentence: Sendable, Equatable {
         w.key("end"); w.int(o.end)
         w.key("raw_start"); w.int(o.rawStart)
         w.key("raw_end"); w.int(o.rawEnd)
-        doc.text.withUnsafeBufferPointer { buf in
-            w.key("text")
-            w.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range]))
+        w.key("text")
+        if let escapedText {
+            w.string(escaped: escapedText)
+        } else {
+            doc.text.withUnsafeBufferPointer { buf in w.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range])) }
         }
         w.key("para"); w.int(para)
         w.key("kind"); w.string(kind.rawValue)

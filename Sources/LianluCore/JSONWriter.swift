@@ -85,11 +85,47 @@ public struct JSONWriter {
     /// Unpaired surrogates (which valid input never contains) become U+FFFD.
     public mutating func string(utf16 units: UnsafeBufferPointer<UInt16>) {
         valuePrefix()
+        append(UInt8(ascii: "\""))
+        appendEscaped(utf16: units)
+        append(UInt8(ascii: "\""))
+    }
+
+    /// Writes UTF-16 units as a JSON string and returns, for each of the ascending
+    /// `marks` (UTF-16 offsets into `units`, never inside a surrogate pair), the buffer
+    /// offset of the escaped UTF-8 at that position. `escapedBytes(from:to:)` then gives
+    /// any span's serialized text without transcoding it again (sentences reuse their
+    /// document's text this way).
+    public mutating func string(utf16 units: UnsafeBufferPointer<UInt16>, marks: [Int]) -> [Int] {
+        valuePrefix()
+        append(UInt8(ascii: "\""))
+        var offsets: [Int] = []
+        offsets.reserveCapacity(marks.count)
+        var last = 0
+        for m in marks {
+            if m > last {
+                appendEscaped(utf16: UnsafeBufferPointer(rebasing: units[last..<m]))
+                last = m
+            }
+            offsets.append(buffer.count)
+        }
+        if last < units.count { appendEscaped(utf16: UnsafeBufferPointer(rebasing: units[last...])) }
+        append(UInt8(ascii: "\""))
+        return offsets
+    }
+
+    /// Writes `"` + already-escaped JSON string content + `"`.
+    public mutating func string(escaped bytes: UnsafeBufferPointer<UInt8>) {
+        valuePrefix()
+        append(UInt8(ascii: "\""))
+        append(bytes)
+        append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(utf16 units: UnsafeBufferPointer<UInt16>) {
         // 3 bytes per unit is the most UTF-8 needs; escapes (up to 6) reserve more
         // when they occur.
         buffer.reserve(units.count * 3 + 2)
         var p = buffer.base + buffer.count
-        p.pointee = UInt8(ascii: "\""); p += 1
         var i = 0
         let n = units.count
         while i < n {
@@ -130,7 +166,6 @@ public struct JSONWriter {
                 i += 1
             }
         }
-        p.pointee = UInt8(ascii: "\""); p += 1
         buffer.count = p - buffer.base
     }
 

@@ -55,6 +55,10 @@ public struct RunSummary: Sendable, Equatable {
     public var inputBytes = 0
     public var seconds = 0.0
     public var rejectsByCode: [String: Int] = [:]
+    /// Worker thread time per phase, summed over documents.
+    public var phases = PhaseTimes()
+    /// Writer thread time (ordering, duplicate check, writing files).
+    public var writeNanos: UInt64 = 0
 
     public var megabytesPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1_000_000 / seconds : 0 }
 }
@@ -149,7 +153,10 @@ final class OrderedWriter: @unchecked Sendable {
     }
 
     func write(_ results: [WorkResult]) {
+        let t0 = now()
+        defer { summary.writeNanos += now() - t0 }
         for var r in results {
+            summary.phases += r.phaseNanos
             summary.inputs += 1
             summary.inputBytes += r.inputBytes
             if r.reject == nil, let id = r.docID, !seenIDs.insert(stableHash(id)).inserted {

@@ -1,3 +1,4 @@
+import Dispatch
 import LianluCore
 import Normalization
 import Segmentation
@@ -26,7 +27,27 @@ public struct WorkResult: Sendable {
     public var reject: Reject?
     public var inputBytes = 0
     public var sentenceCount = 0
+    /// Thread time spent per phase on this item (nanoseconds), for `--profile`.
+    public var phaseNanos = PhaseTimes()
 }
+
+/// Time per phase of the work on documents: reading and parsing input, each stage, and
+/// serializing records.
+public struct PhaseTimes: Sendable, Equatable {
+    public var input: UInt64 = 0
+    public var normalize: UInt64 = 0
+    public var sentences: UInt64 = 0
+    public var serialize: UInt64 = 0
+
+    public static func += (a: inout PhaseTimes, b: PhaseTimes) {
+        a.input += b.input
+        a.normalize += b.normalize
+        a.sentences += b.sentences
+        a.serialize += b.serialize
+    }
+}
+
+@inline(__always) func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
 /// Runs the stages for one document at a time. Holds the per-thread ICU objects, so each
 /// worker thread owns one.
@@ -52,10 +73,13 @@ public final class StageWorker {
             result.reject = r
             return result
         case let .textFile(readPath, path, _):
+            let t0 = now()
+            defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
             let id = InputCollector.documentID(forPath: path)
             let bytes: [UInt8]
             do {
                 bytes = try readWholeFile(readPath)
+                result.phaseNanos.input = now() - t0
             } catch {
                 result.reject = Reject(code: .unreadable, file: path, doc: id, reason: "cannot read: \(error)")
                 return result
@@ -72,8 +96,12 @@ public final class StageWorker {
                 return result
             }
         case let .inputLine(path, line, offset, bytes):
+            let t0 = now()
+            defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
             result.origin = InputOrigin(file: path, line: line)
-            switch InputDocumentParser.parse(bytes, path: path, line: line, byteOffset: offset) {
+            let parsed = InputDocumentParser.parse(bytes, path: path, line: line, byteOffset: offset)
+            result.phaseNanos.input = now() - t0
+            switch parsed {
             case let .failure(r):
                 result.reject = r
                 return result
@@ -86,6 +114,8 @@ public final class StageWorker {
                 normalized = d
             }
         case let .documentRecordLine(path, line, offset, bytes):
+            let t0 = now()
+            defer { result.phaseNanos.input = now() - t0 }
             result.origin = InputOrigin(file: path, line: line)
             switch InputDocumentParser.parseDocumentRecord(bytes, path: path, line: line, byteOffset: offset) {
             case let .failure(r):
@@ -96,20 +126,49 @@ public final class StageWorker {
                 normalized = d
             }
         }
+        // Sentences first, so the document record can note where each sentence's text
+        // lands in its serialized text and the sentence records copy those bytes.
+        var sentences: [Sentence] = []
+        if through >= .sentences {
+            let t0 = now()
+            sentences = breaker.sentences(of: normalized)
+            result.phaseNanos.sentences += now() - t0
+        }
+        let t1 = now()
+        var docRecord: [UInt8]?
+        var marks: [Int] = []
         if case .documentRecordLine = item {
             // Already normalized: the documents stage has nothing to write.
         } else {
             writer.removeAll()
-            normalized.write(to: &writer)
-            result.output[.normalize] = writer.bytes
+            var wanted: [Int] = []
+            wanted.reserveCapacity(sentences.count * 2)
+            var sorted = true
+            for s in sentences {
+                if let l = wanted.last, s.utf16Range.lowerBound < l { sorted = false }
+                wanted.append(s.utf16Range.lowerBound)
+                wanted.append(s.utf16Range.upperBound)
+            }
+            if !sorted { wanted.removeAll() }
+            marks = normalized.write(to: &writer, textMarks: wanted)
+            docRecord = writer.bytes
+            result.output[.normalize] = docRecord
         }
         if through >= .sentences {
-            let sentences = breaker.sentences(of: normalized)
             writer.removeAll()
-            for s in sentences { s.write(document: normalized, to: &writer) }
+            if let docRecord, marks.count == sentences.count * 2 {
+                docRecord.withUnsafeBufferPointer { rec in
+                    for (k, s) in sentences.enumerated() {
+                        s.write(document: normalized, to: &writer, escapedText: UnsafeBufferPointer(rebasing: rec[marks[2 * k]..<marks[2 * k + 1]]))
+                    }
+                }
+            } else {
+                for s in sentences { s.write(document: normalized, to: &writer) }
+            }
             result.output[.sentences] = writer.bytes
             result.sentenceCount = sentences.count
         }
+        result.phaseNanos.serialize += now() - t1
         return result
     }
 }

@@ -84,7 +84,11 @@ struct Run: ParsableCommand {
     @Flag(help: "No progress line and no summary on stderr.")
     var quiet = false
 
+    @Flag(help: "Print where the time went (per phase and stage) at the end of the run.")
+    var profile = false
+
     func run() throws {
+        let tStart = DispatchTime.now().uptimeNanoseconds
         var inputs = self.inputs
         var outDir = out
         if inputs.isEmpty {
@@ -99,7 +103,9 @@ struct Run: ParsableCommand {
         guard let outDir else { throw ValidationError("--out DIR is required when inputs are given") }
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
 
+        let tCollect = DispatchTime.now().uptimeNanoseconds
         let (files, missing) = InputCollector.collect(inputs)
+        let tCollected = DispatchTime.now().uptimeNanoseconds
         let total = files.reduce(0) { $0 + $1.size }
         let options = try processing.runOptions(progress: !quiet && isatty(2) != 0, totalBytes: total)
         let runner = try PipelineRunner(options: options, through: Stage.allCases.last!)
@@ -116,7 +122,29 @@ struct Run: ParsableCommand {
         sinks.onReject = { printError($0.message) }
         var reader = FileItemReader(files: files, rejects: missing, maxDocumentBytes: options.maxDocumentBytes)
         let summary = runner.run(&reader, sinks: sinks)
+        let tRun = DispatchTime.now().uptimeNanoseconds
         for f in opened { f.close() }
+        if profile {
+            let tEnd = DispatchTime.now().uptimeNanoseconds
+            let mb = Double(summary.inputBytes) / 1e6
+            func line(_ name: String, _ ns: UInt64) -> String {
+                let s = Double(ns) / 1e9
+                let padded = name + String(repeating: " ", count: max(0, 30 - name.count))
+                return "  " + padded + String(format: "%8.3f s  %8.1f MB/s", s, s > 0 ? mb / s : 0)
+            }
+            printError("lianlu profile (\(options.jobs) jobs, \(String(format: "%.1f", mb)) MB input):")
+            printError("wall clock")
+            printError(line("start-up (rules, arguments)", tCollect - tStart))
+            printError(line("input discovery", tCollected - tCollect))
+            printError(line("run (all stages)", tRun - tCollected))
+            printError(line("closing output files", tEnd - tRun))
+            printError("thread time, summed over workers")
+            printError(line("read + parse input", summary.phases.input))
+            printError(line("normalize", summary.phases.normalize))
+            printError(line("sentences", summary.phases.sentences))
+            printError(line("serialize records", summary.phases.serialize))
+            printError(line("write files (writer thread)", summary.writeNanos))
+        }
         if !quiet {
             printError(String(format: "lianlu: %d documents: %d written, %d rejected; %d sentences; %.1f MB in %.2f s (%.1f MB/s, %d jobs) -> %@/",
                               summary.inputs, summary.written, summary.rejected, summary.sentences,
