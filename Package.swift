@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // ICU behind plain C types: Foundation on Linux ships its own ICU module whose
@@ -25,15 +26,16 @@ let package = Package(
         .target(name: "LianluCore", dependencies: ["CICU"]),
         .target(name: "Normalization", dependencies: ["LianluCore", "CICU"]),
         .target(name: "Segmentation", dependencies: ["LianluCore", "CICU"]),
-        .target(name: "Extraction", dependencies: ["LianluCore"]),
+        .target(name: "Extraction", dependencies: ["LianluCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Linking", dependencies: ["LianluCore", "Extraction"]),
+        .target(name: "Evaluation", dependencies: ["LianluCore"]),
         .target(name: "GraphExport", dependencies: ["LianluCore", "Linking"]),
-        .target(name: "Pipeline", dependencies: ["LianluCore", "Normalization", "Segmentation"]),
-        .target(name: "GoldenFiles", dependencies: ["LianluCore", "Pipeline"]),
+        .target(name: "Pipeline", dependencies: ["LianluCore", "Normalization", "Segmentation", "Extraction"]),
+        .target(name: "GoldenFiles", dependencies: ["LianluCore", "Pipeline", "Extraction"]),
         .executableTarget(
             name: "lianlu",
             dependencies: [
-                "Pipeline", "GoldenFiles", "LianluCore",
+                "Pipeline", "GoldenFiles", "LianluCore", "Extraction", "Evaluation", "Normalization", "Segmentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,11 +44,11 @@ let package = Package(
         .testTarget(name: "LianluCoreTests", dependencies: ["LianluCore"]),
         .testTarget(name: "NormalizationTests", dependencies: ["Normalization", "LianluCore"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Normalization", "LianluCore"]),
-        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "LianluCore"]),
+        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "LianluCore", "Normalization", "Segmentation"]),
         .testTarget(name: "LinkingTests", dependencies: ["Linking", "LianluCore"]),
         .testTarget(name: "GraphExportTests", dependencies: ["GraphExport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LianluCore"]),
-        .testTarget(name: "GoldenFilesTests", dependencies: ["GoldenFiles", "Pipeline", "LianluCore"]),
+        .testTarget(name: "GoldenFilesTests", dependencies: ["GoldenFiles", "Pipeline", "LianluCore", "Extraction"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,6 +7,7 @@
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
 #include <unicode/unorm2.h>
+#include <unicode/uregex.h>
 #include <unicode/utrans.h>
 #include <unicode/utypes.h>
 
@@ -163,4 +164,52 @@ int32_t lianlu_break_next(void *breaker) {
 
 int32_t lianlu_break_rule_status(void *breaker) {
     return ubrk_getRuleStatus((UBreakIterator *)breaker);
+}
+
+void *lianlu_regex_open(const uint16_t *pattern, int32_t length, int32_t *errorOffset,
+                        int32_t *status) {
+    UErrorCode err = U_ZERO_ERROR;
+    UParseError pe;
+    URegularExpression *re = uregex_open((const UChar *)pattern, length, 0, &pe, &err);
+    *errorOffset = pe.offset;
+    *status = err;
+    return re;
+}
+
+void *lianlu_regex_clone(const void *regex, int32_t *status) {
+    UErrorCode err = U_ZERO_ERROR;
+    URegularExpression *re = uregex_clone((const URegularExpression *)regex, &err);
+    *status = err;
+    return re;
+}
+
+void lianlu_regex_close(void *regex) {
+    if (regex) uregex_close((URegularExpression *)regex);
+}
+
+void lianlu_regex_set_time_limit(void *regex, int32_t limit, int32_t *status) {
+    UErrorCode err = U_ZERO_ERROR;
+    uregex_setTimeLimit((URegularExpression *)regex, limit, &err);
+    *status = err;
+}
+
+void lianlu_regex_set_text(void *regex, const uint16_t *text, int32_t length, int32_t *status) {
+    UErrorCode err = U_ZERO_ERROR;
+    uregex_setText((URegularExpression *)regex, (const UChar *)text, length, &err);
+    *status = err;
+}
+
+int32_t lianlu_regex_looking_at(void *regex, int32_t start, int32_t limit, int32_t *status) {
+    UErrorCode err = U_ZERO_ERROR;
+    URegularExpression *re = (URegularExpression *)regex;
+    // Transparent bounds let look-behind see text before the region; anchoring bounds
+    // off so ^ and $ keep their whole-text meaning.
+    uregex_setRegion(re, start, limit, &err);
+    uregex_useTransparentBounds(re, 1, &err);
+    uregex_useAnchoringBounds(re, 0, &err);
+    UBool found = uregex_lookingAt(re, -1, &err);
+    int32_t end = -1;
+    if (U_SUCCESS(err) && found) end = uregex_end(re, 0, &err);
+    *status = err;
+    return U_SUCCESS(err) ? end : -1;
 }

@@ -135,8 +135,11 @@ public struct Mention: Sendable, Equatable {
         self.rule = rule
     }
 
-    public func write(document doc: NormalizedDocument, to w: inout JSONWriter) {
-        let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
+    /// `base`: added to the offsets when `doc` is one sentence of a larger document
+    /// (`lianlu extract` works sentence by sentence).
+    public func write(document doc: NormalizedDocument, to w: inout JSONWriter, base: (start: Int, rawStart: Int) = (0, 0)) {
+        var o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
+        o.start += base.start; o.end += base.start; o.rawStart += base.rawStart; o.rawEnd += base.rawStart
         w.beginObject()
         w.key("doc"); w.string(doc.id)
         w.key("id"); w.string(id)

@@ -1,6 +1,7 @@
 import Foundation
 import LianluCore
 import Pipeline
+import Extraction
 
 /// A golden case: `Golden/<name>/` with `case.json`, an `input/` folder and the
 /// `expected/` JSONL of every stage (plus `rejects.jsonl`).
@@ -41,8 +42,12 @@ public struct GoldenError: Error, CustomStringConvertible {
 /// Runs golden cases through the pipeline in-process and compares or rewrites them.
 public struct GoldenSuite {
     public let root: String
+    public let ruleSet: RuleSet
 
-    public init(root: String) { self.root = root }
+    public init(root: String, ruleSet: RuleSet) {
+        self.root = root
+        self.ruleSet = ruleSet
+    }
 
     /// Case folders in name order. `only` restricts to the named cases.
     public func cases(only: [String] = []) throws -> [GoldenCase] {
@@ -63,7 +68,7 @@ public struct GoldenSuite {
             files[i].displayPath = String(files[i].path.dropFirst(c.directory.count + 1))
         }
         var reader = FileItemReader(files: files, rejects: rejects, maxDocumentBytes: 256 << 20)
-        let runner = try PipelineRunner(options: RunOptions(jobs: jobs, defaultDate: c.date), through: Stage.allCases.last!)
+        let runner = try PipelineRunner(options: RunOptions(jobs: jobs, defaultDate: c.date), through: Stage.allCases.last!, ruleSet: ruleSet)
         var sinks = StageSinks()
         var memory: [String: MemorySink] = [:]
         for s in Stage.allCases {

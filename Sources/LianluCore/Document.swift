@@ -238,6 +238,7 @@ public struct Sentence: Sendable, Equatable {
     /// nil to serialize it here.
     public func write(document doc: NormalizedDocument, to w: inout JSONWriter, escapedText: UnsafeBufferPointer<UInt8>? = nil) {
         let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
+        let offsets = (start: o.start, end: o.end)
         w.beginObject()
         w.key("doc"); w.string(doc.id)
         w.key("sid"); w.int(sid)
@@ -253,7 +254,74 @@ public struct Sentence: Sendable, Equatable {
         }
         w.key("para"); w.int(para)
         w.key("kind"); w.string(kind.rawValue)
+        // What `lianlu extract` needs to work from this record alone: the reference
+        // date, and the document's edits that fall inside the sentence.
+        if let date = doc.date { w.key("date"); w.string(date.description) }
+        var local: [[Int]] = []
+        doc.alignment.map.forEachPiece { o, i, ol, il, linear in
+            if !linear, o >= offsets.start, o + ol <= offsets.end, !(ol == 0 && (o == offsets.start || o == offsets.end)) {
+                local.append([o, o + ol, i, i + il])
+            }
+        }
+        if !local.isEmpty {
+            w.key("edits")
+            w.beginArray()
+            for e in local { w.beginArray(); for v in e { w.int(v) }; w.endArray() }
+            w.endArray()
+        }
         w.endObject()
         w.newline()
+    }
+}
+
+/// A `sentences.jsonl` record read back (the input of `lianlu extract`), as a small
+/// document of its own whose offsets are shifted back when mentions are written.
+public struct SentenceRecord: Sendable {
+    public var doc: String
+    public var sid: Int
+    public var start: Int
+    public var rawStart: Int
+    public var para: Int
+    public var kind: SentenceKind
+    /// The sentence as a document: its text, date and the alignment inside it.
+    public var document: NormalizedDocument
+
+    public init(record v: JSONValue) throws {
+        guard case .object = v else { throw RecordError("a sentences.jsonl record must be a JSON object") }
+        guard let doc = v["doc"]?.stringValue else { throw RecordError("missing string field \"doc\"") }
+        guard let sid = v["sid"]?.intValue, let start = v["start"]?.intValue, let end = v["end"]?.intValue,
+              let rawStart = v["raw_start"]?.intValue, let rawEnd = v["raw_end"]?.intValue else {
+            throw RecordError("fields sid, start, end, raw_start, raw_end must be integers")
+        }
+        guard let text = v["text"]?.stringValue else { throw RecordError("missing string field \"text\"") }
+        var date: CalendarDate?
+        if let d = v["date"] {
+            guard let s = d.stringValue, let cd = CalendarDate(iso: s) else { throw RecordError("\"date\" must be YYYY-MM-DD") }
+            date = cd
+        }
+        var edits: [[Int]] = []
+        for item in v["edits"]?.arrayValue ?? [] {
+            guard let xs = item.arrayValue?.compactMap({ $0.intValue }), xs.count == 4 else {
+                throw RecordError("each of \"edits\" must be [start,end,raw_start,raw_end]")
+            }
+            edits.append([xs[0] - start, xs[1] - start, xs[2] - rawStart, xs[3] - rawStart])
+        }
+        let units = TextUnits.units(text)
+        let index = CodePointIndex(units)
+        guard units.count - index.pairStarts.count == end - start else { throw RecordError("text length does not match start/end") }
+        let alignment: Alignment
+        do {
+            alignment = try Alignment(edits: edits, normalizedLength: end - start, rawLength: rawEnd - rawStart, normalizedIndex: index)
+        } catch {
+            throw RecordError("\(error)")
+        }
+        self.doc = doc
+        self.sid = sid
+        self.start = start
+        self.rawStart = rawStart
+        self.para = v["para"]?.intValue ?? 0
+        self.kind = v["kind"]?.stringValue.flatMap(SentenceKind.init(rawValue:)) ?? .body
+        self.document = NormalizedDocument(id: doc, date: date, dateSource: nil, source: nil, encoding: "UTF-8", wasTraditional: false,
+                                           text: units, rawLength: rawEnd - rawStart, alignment: alignment)
     }
 }

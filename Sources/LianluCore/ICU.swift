@@ -186,3 +186,64 @@ public final class ICUBreakIterator {
         lianlu_break_set_text(handle, &empty, 0, &status)
     }
 }
+
+/// A compiled ICU regular expression. Not thread-safe: compile once, `clone()` per worker.
+public final class ICURegex {
+    let handle: UnsafeMutableRawPointer
+    public let pattern: String
+    /// ICU's U_REGEX_TIME_OUT.
+    public static let timeOutStatus: Int32 = 66322
+
+    public struct SyntaxError: Error, CustomStringConvertible {
+        public let offset: Int
+        public let icuError: String
+        public var description: String { "\(icuError) at offset \(offset)" }
+    }
+
+    public init(_ pattern: String, timeLimit: Int32 = 0) throws {
+        let units = Array(pattern.utf16)
+        var status: Int32 = 0
+        var errorOffset: Int32 = 0
+        let h = lianlu_regex_open(units, Int32(units.count), &errorOffset, &status)
+        guard !ICUError.failed(status), let h else {
+            throw SyntaxError(offset: Int(max(errorOffset, 0)), icuError: ICUError(status, "").name)
+        }
+        handle = h
+        self.pattern = pattern
+        if timeLimit > 0 { lianlu_regex_set_time_limit(handle, timeLimit, &status) }
+    }
+
+    private init(handle: UnsafeMutableRawPointer, pattern: String) {
+        self.handle = handle
+        self.pattern = pattern
+    }
+
+    public func clone() -> ICURegex {
+        var status: Int32 = 0
+        let h = lianlu_regex_clone(handle, &status)!
+        return ICURegex(handle: h, pattern: pattern)
+    }
+
+    deinit { lianlu_regex_close(handle) }
+
+    /// Points the regex at a text buffer that must stay valid while it is matched.
+    public func setText(_ text: UnsafeBufferPointer<UInt16>) {
+        var status: Int32 = 0
+        var empty: UInt16 = 0
+        if let base = text.baseAddress, !text.isEmpty {
+            lianlu_regex_set_text(handle, base, Int32(text.count), &status)
+        } else {
+            lianlu_regex_set_text(handle, &empty, 0, &status)
+        }
+    }
+
+    public enum Match: Equatable { case end(Int), none, timedOut }
+
+    /// An anchored match at `start`, not extending past `limit`.
+    public func lookingAt(_ start: Int, limit: Int) -> Match {
+        var status: Int32 = 0
+        let e = lianlu_regex_looking_at(handle, Int32(start), Int32(limit), &status)
+        if status == ICURegex.timeOutStatus { return .timedOut }
+        return e >= 0 ? .end(Int(e)) : .none
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import LianluCore
+import Extraction
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,6 +44,8 @@ public struct StageSinks {
     public var rejects: RecordSink?
     /// Called for each reject in input order (the CLI prints `file:line: error ...`).
     public var onReject: ((Reject) -> Void)?
+    /// Called for each warning in input order.
+    public var onWarning: ((String) -> Void)?
 
     public init() {}
 }
@@ -52,6 +55,7 @@ public struct RunSummary: Sendable, Equatable {
     public var written = 0
     public var rejected = 0
     public var sentences = 0
+    public var mentions = 0
     public var inputBytes = 0
     public var seconds = 0.0
     public var rejectsByCode: [String: Int] = [:]
@@ -77,10 +81,10 @@ public final class PipelineRunner {
     public var batchItems = 256
     public var batchBytes = 16 << 20
 
-    public init(options: RunOptions, through: Stage) throws {
+    public init(options: RunOptions, through: Stage, ruleSet: RuleSet? = nil) throws {
         self.options = options
         self.through = through
-        for _ in 0..<options.jobs { workers.append(try StageWorker(through: through, defaultDate: options.defaultDate)) }
+        for _ in 0..<options.jobs { workers.append(try StageWorker(through: through, defaultDate: options.defaultDate, ruleSet: ruleSet)) }
     }
 
     public func run<I: IteratorProtocol>(_ items: inout I, sinks: StageSinks) -> RunSummary where I.Element == WorkItem {
@@ -174,6 +178,8 @@ final class OrderedWriter: @unchecked Sendable {
             }
             summary.written += 1
             summary.sentences += r.sentenceCount
+            summary.mentions += r.mentionCount
+            for w in r.warnings { sinks.onWarning?(w) }
             for stage in Stage.allCases {
                 if let file = sinks.files[stage], let out = r.output[stage] { file.write(out) }
             }

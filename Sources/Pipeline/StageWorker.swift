@@ -2,11 +2,13 @@ import Dispatch
 import LianluCore
 import Normalization
 import Segmentation
+import Extraction
 
 /// The stages a run goes through; a filter stops at its own stage.
 public enum Stage: Int, Comparable, Sendable, CaseIterable {
     case normalize = 1
     case sentences = 2
+    case extract = 3
 
     public static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
 
@@ -15,6 +17,7 @@ public enum Stage: Int, Comparable, Sendable, CaseIterable {
         switch self {
         case .normalize: return "documents.jsonl"
         case .sentences: return "sentences.jsonl"
+        case .extract: return "mentions.jsonl"
         }
     }
 }
@@ -27,6 +30,9 @@ public struct WorkResult: Sendable {
     public var reject: Reject?
     public var inputBytes = 0
     public var sentenceCount = 0
+    public var mentionCount = 0
+    /// Warnings for stderr (regex time-outs), in input order.
+    public var warnings: [String] = []
     /// Thread time spent per phase on this item (nanoseconds), for `--profile`.
     public var phaseNanos = PhaseTimes()
 }
@@ -37,12 +43,14 @@ public struct PhaseTimes: Sendable, Equatable {
     public var input: UInt64 = 0
     public var normalize: UInt64 = 0
     public var sentences: UInt64 = 0
+    public var extract: UInt64 = 0
     public var serialize: UInt64 = 0
 
     public static func += (a: inout PhaseTimes, b: PhaseTimes) {
         a.input += b.input
         a.normalize += b.normalize
         a.sentences += b.sentences
+        a.extract += b.extract
         a.serialize += b.serialize
     }
 }
@@ -54,14 +62,21 @@ public struct PhaseTimes: Sendable, Equatable {
 public final class StageWorker {
     private let normalizer = DocumentNormalizer()
     private let breaker: SentenceBreaker
+    private let extractor: Extractor?
     private var writer = JSONWriter(capacity: 1 << 16)
     public let through: Stage
     public let defaultDate: CalendarDate?
 
-    public init(through: Stage, defaultDate: CalendarDate?) throws {
+    public init(through: Stage, defaultDate: CalendarDate?, ruleSet: RuleSet?) throws {
         breaker = try SentenceBreaker()
         self.through = through
         self.defaultDate = defaultDate
+        if through >= .extract {
+            guard let ruleSet else { throw RecordError("the extraction stage needs a rule set") }
+            extractor = Extractor(ruleSet: ruleSet)
+        } else {
+            extractor = nil
+        }
     }
 
     public func process(_ item: WorkItem) -> WorkResult {
@@ -72,6 +87,8 @@ public final class StageWorker {
         case let .rejected(r):
             result.reject = r
             return result
+        case let .sentenceRecordLines(path, firstLine, lines):
+            return extractFromSentenceRecords(path: path, firstLine: firstLine, lines: lines, result: result)
         case let .textFile(readPath, path, _):
             let t0 = now()
             defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
@@ -168,6 +185,58 @@ public final class StageWorker {
             result.output[.sentences] = writer.bytes
             result.sentenceCount = sentences.count
         }
+        result.phaseNanos.serialize += now() - t1
+        if let extractor, through >= .extract {
+            let t2 = now()
+            let found = extractor.extract(document: normalized, sentences: sentences)
+            let t3 = now()
+            writer.removeAll()
+            for m in found.mentions { m.write(document: normalized, to: &writer) }
+            result.output[.extract] = writer.bytes
+            result.mentionCount = found.mentions.count
+            for (rule, n) in found.timeouts.sorted(by: { $0.key < $1.key }) {
+                result.warnings.append("\(result.origin?.file ?? "")\(result.origin?.line.map { ":\($0)" } ?? ""): warning: rule \(rule) hit the regex time limit \(n) time(s) in document \(normalized.id); those matches were skipped")
+            }
+            result.phaseNanos.extract += t3 - t2
+            result.phaseNanos.serialize += now() - t3
+        }
+        return result
+    }
+}
+
+extension StageWorker {
+    /// `lianlu extract`: one document's sentence records in, its mentions out.
+    func extractFromSentenceRecords(path: String, firstLine: Int, lines: [[UInt8]], result: WorkResult) -> WorkResult {
+        var result = result
+        result.origin = InputOrigin(file: path, line: firstLine)
+        var records: [SentenceRecord] = []
+        for (k, line) in lines.enumerated() {
+            do {
+                records.append(try SentenceRecord(record: try JSONParser.parse(line)))
+            } catch {
+                let r = error is JSONParseError
+                    ? InputDocumentParser.reject(error, path: path, line: firstLine + k, byteOffset: 0)
+                    : Reject(code: .badDocumentField, file: path, line: firstLine + k, reason: "not a sentences.jsonl record: \(error)")
+                result.reject = r
+                return result
+            }
+        }
+        result.docID = records.first?.doc
+        guard let extractor else { return result }
+        let t0 = now()
+        let pairs = records.map { r in
+            (document: r.document, sentence: Sentence(sid: r.sid, utf16Range: 0..<r.document.text.count, para: r.para, kind: r.kind))
+        }
+        let found = extractor.extract(sentences: pairs)
+        let t1 = now()
+        var w = JSONWriter(capacity: 4096)
+        for (i, m) in found.mentions.enumerated() {
+            let r = records[found.source[i]]
+            m.write(document: r.document, to: &w, base: (r.start, r.rawStart))
+        }
+        result.output[.extract] = w.bytes
+        result.mentionCount = found.mentions.count
+        result.phaseNanos.extract += t1 - t0
         result.phaseNanos.serialize += now() - t1
         return result
     }

@@ -10,6 +10,8 @@ public enum WorkItem: Sendable {
     case inputLine(path: String, line: Int, byteOffset: Int, bytes: [UInt8])
     /// One line of a `documents.jsonl` (the input of `lianlu sentences`).
     case documentRecordLine(path: String, line: Int, byteOffset: Int, bytes: [UInt8])
+    /// The `sentences.jsonl` lines of one document (the input of `lianlu extract`).
+    case sentenceRecordLines(path: String, firstLine: Int, lines: [[UInt8]])
     /// Something already known to be unprocessable (missing path, too large ...).
     case rejected(Reject)
 
@@ -18,6 +20,7 @@ public enum WorkItem: Sendable {
         case let .textFile(_, _, size): return size
         case let .inputLine(_, _, _, b): return b.count + 1
         case let .documentRecordLine(_, _, _, b): return b.count + 1
+        case let .sentenceRecordLines(_, _, lines): return lines.reduce(0) { $0 + $1.count + 1 }
         case .rejected: return 0
         }
     }
@@ -88,10 +91,26 @@ public final class FileItemReader: IteratorProtocol {
 public final class StdinItemReader: IteratorProtocol {
     private let reader = LineReader(fd: 0)
     private let recordsAreDocuments: Bool
+    private let recordsAreSentences: Bool
+    private var pending: [UInt8]?
+    private var pendingLine = 0
 
-    public init(recordsAreDocuments: Bool) { self.recordsAreDocuments = recordsAreDocuments }
+    public init(recordsAreDocuments: Bool, recordsAreSentences: Bool = false) {
+        self.recordsAreDocuments = recordsAreDocuments
+        self.recordsAreSentences = recordsAreSentences
+    }
+
+    /// The value of `"doc"` at the start of a sentences.jsonl line, without parsing it all.
+    private func docKey(_ line: [UInt8]) -> ArraySlice<UInt8>? {
+        let prefix = Array(#"{"doc":""#.utf8)
+        guard line.count > prefix.count, Array(line[0..<prefix.count]) == prefix else { return nil }
+        var i = prefix.count
+        while i < line.count, line[i] != 0x22 { if line[i] == 0x5C { i += 1 }; i += 1 }
+        return line[prefix.count..<min(i, line.count)]
+    }
 
     public func next() -> WorkItem? {
+        if recordsAreSentences { return nextSentenceGroup() }
         while let line = reader.next() {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             return recordsAreDocuments
@@ -99,6 +118,42 @@ public final class StdinItemReader: IteratorProtocol {
                 : .inputLine(path: "<stdin>", line: reader.lineNumber, byteOffset: reader.lineOffset, bytes: line)
         }
         return nil
+    }
+}
+
+extension StdinItemReader {
+    /// Consecutive lines of the same document form one item (a line whose document
+    /// cannot be read off goes alone, and is rejected by the worker if malformed).
+    fileprivate func nextSentenceGroup() -> WorkItem? {
+        var lines: [[UInt8]] = []
+        var first = 0
+        var key: ArraySlice<UInt8>?
+        if let p = pending {
+            lines.append(p)
+            first = pendingLine
+            key = docKey(p)
+            pending = nil
+            if key == nil { return .sentenceRecordLines(path: "<stdin>", firstLine: first, lines: lines) }
+        }
+        while let line = reader.next() {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            let k = docKey(line)
+            if lines.isEmpty {
+                lines.append(line)
+                first = reader.lineNumber
+                key = k
+                if k == nil { break }
+                continue
+            }
+            if k != nil && k == key {
+                lines.append(line)
+            } else {
+                pending = line
+                pendingLine = reader.lineNumber
+                break
+            }
+        }
+        return lines.isEmpty ? nil : .sentenceRecordLines(path: "<stdin>", firstLine: first, lines: lines)
     }
 }
 

@@ -3,6 +3,10 @@ import Foundation
 import GoldenFiles
 import LianluCore
 import Pipeline
+import Extraction
+import Evaluation
+import Normalization
+import Segmentation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,10 +20,26 @@ enum ExitStatus {
 
 @main
 struct Lianlu: ParsableCommand {
+    /// The rule set from `dir` (or the Rules/ found beside the binary), or exit 1 with
+    /// every problem printed as `Rules/file:line: message`.
+    static func loadRules(_ dir: String?) throws -> RuleSet {
+        guard let path = dir ?? Resources.find("Rules") else {
+            printError("lianlu: the rules folder was not found; pass --rules DIR")
+            throw ExitCode(ExitStatus.failure)
+        }
+        let (set, problems) = RuleSet.load(directory: path)
+        for p in problems { printError("\(path)/\(p.file):\(p.line): error: \(p.message)") }
+        guard let set else {
+            printError("lianlu: \(problems.count) problem(s) in the rule set \(path); nothing was run")
+            throw ExitCode(ExitStatus.failure)
+        }
+        return set
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "lianlu",
         abstract: "Rule-based information extraction for Chinese news: normalization, sentences, and (soon) mentions, relations and a knowledge graph.",
-        subcommands: [Run.self, Normalize.self, Sentences.self, Golden.self]
+        subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Explain.self, Rules.self, Eval.self, Golden.self]
     )
 }
 
@@ -33,6 +53,15 @@ struct ProcessingOptions: ParsableArguments {
 
     @Option(name: .customLong("max-doc-mb"), help: "Reject documents larger than this many MB.")
     var maxDocMB: Int = 256
+
+    @Option(help: "The rules folder (default: ./Rules, or the one beside the binary).")
+    var rules: String?
+
+    /// Loads and validates the rule set; a broken one stops the command with every
+    /// problem as `file:line: message`.
+    func loadRules() throws -> RuleSet {
+        try Lianlu.loadRules(rules)
+    }
 
     func runOptions(progress: Bool, totalBytes: Int?) throws -> RunOptions {
         var d: CalendarDate?
@@ -87,6 +116,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Print where the time went (per phase and stage) at the end of the run.")
     var profile = false
 
+    @Option(help: "Stop after this stage: normalize, sentences or extract (default: all).")
+    var through: String?
+
     func run() throws {
         let tStart = DispatchTime.now().uptimeNanoseconds
         var inputs = self.inputs
@@ -95,7 +127,7 @@ struct Run: ParsableCommand {
             guard let golden = Resources.find("Golden") else {
                 throw ValidationError("no INPUT given and the bundled sample corpus (Golden/) was not found")
             }
-            let cases = try GoldenSuite(root: golden).cases()
+            let cases = try GoldenSuite(root: golden, ruleSet: try processing.loadRules()).cases()
             inputs = cases.map(\.inputDirectory)
             if outDir == nil { outDir = "out" }
             if !quiet { printError("lianlu: no input given: running the bundled sample corpus (\(cases.count) cases in \(golden)) into \(outDir!)/") }
@@ -108,10 +140,19 @@ struct Run: ParsableCommand {
         let tCollected = DispatchTime.now().uptimeNanoseconds
         let total = files.reduce(0) { $0 + $1.size }
         let options = try processing.runOptions(progress: !quiet && isatty(2) != 0, totalBytes: total)
-        let runner = try PipelineRunner(options: options, through: Stage.allCases.last!)
+        let stages: [String: Stage] = ["normalize": .normalize, "sentences": .sentences, "extract": .extract]
+        let last: Stage
+        if let through {
+            guard let s = stages[through] else { throw ValidationError("--through must be one of \(stages.keys.sorted().joined(separator: ", "))") }
+            last = s
+        } else {
+            last = Stage.allCases.last!
+        }
+        let ruleSet = last >= .extract ? try processing.loadRules() : nil
+        let runner = try PipelineRunner(options: options, through: last, ruleSet: ruleSet)
         var sinks = StageSinks()
         var opened: [OutputFile] = []
-        for stage in Stage.allCases {
+        for stage in Stage.allCases where stage <= last {
             let f = try OutputFile(path: outDir + "/" + stage.fileName)
             sinks.files[stage] = f
             opened.append(f)
@@ -120,6 +161,7 @@ struct Run: ParsableCommand {
         opened.append(rejects)
         sinks.rejects = rejects
         sinks.onReject = { printError($0.message) }
+        sinks.onWarning = { printError($0) }
         var reader = FileItemReader(files: files, rejects: missing, maxDocumentBytes: options.maxDocumentBytes)
         let summary = runner.run(&reader, sinks: sinks)
         let tRun = DispatchTime.now().uptimeNanoseconds
@@ -142,12 +184,13 @@ struct Run: ParsableCommand {
             printError(line("read + parse input", summary.phases.input))
             printError(line("normalize", summary.phases.normalize))
             printError(line("sentences", summary.phases.sentences))
+            printError(line("extract", summary.phases.extract))
             printError(line("serialize records", summary.phases.serialize))
             printError(line("write files (writer thread)", summary.writeNanos))
         }
         if !quiet {
-            printError(String(format: "lianlu: %d documents: %d written, %d rejected; %d sentences; %.1f MB in %.2f s (%.1f MB/s, %d jobs) -> %@/",
-                              summary.inputs, summary.written, summary.rejected, summary.sentences,
+            printError(String(format: "lianlu: %d documents: %d written, %d rejected; %d sentences, %d mentions; %.1f MB in %.2f s (%.1f MB/s, %d jobs) -> %@/",
+                              summary.inputs, summary.written, summary.rejected, summary.sentences, summary.mentions,
                               Double(summary.inputBytes) / 1e6, summary.seconds, summary.megabytesPerSecond, options.jobs, outDir))
         }
         if summary.rejected > 0 {
@@ -158,9 +201,10 @@ struct Run: ParsableCommand {
 }
 
 /// Shared body of the filters: JSONL on stdin, one stage's JSONL on stdout.
-func runFilter(through: Stage, recordsAreDocuments: Bool, processing: ProcessingOptions, rejectsPath: String?) throws {
+func runFilter(through: Stage, recordsAreDocuments: Bool, recordsAreSentences: Bool = false, processing: ProcessingOptions, rejectsPath: String?) throws {
     let options = try processing.runOptions(progress: false, totalBytes: nil)
-    let runner = try PipelineRunner(options: options, through: through)
+    let ruleSet = through >= .extract ? try processing.loadRules() : nil
+    let runner = try PipelineRunner(options: options, through: through, ruleSet: ruleSet)
     var sinks = StageSinks()
     let stdout = OutputFile(stdout: ())
     sinks.files[through] = stdout
@@ -170,7 +214,8 @@ func runFilter(through: Stage, recordsAreDocuments: Bool, processing: Processing
         sinks.rejects = rejectFile
     }
     sinks.onReject = { printError($0.message) }
-    var reader = StdinItemReader(recordsAreDocuments: recordsAreDocuments)
+    sinks.onWarning = { printError($0) }
+    var reader = StdinItemReader(recordsAreDocuments: recordsAreDocuments, recordsAreSentences: recordsAreSentences)
     let summary = runner.run(&reader, sinks: sinks)
     stdout.flush()
     rejectFile?.close()
@@ -205,6 +250,113 @@ struct Sentences: ParsableCommand {
     }
 }
 
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Filter: sentences.jsonl records on stdin, mentions.jsonl records on stdout.")
+
+    @OptionGroup var processing: ProcessingOptions
+
+    @Option(help: "Also write rejected lines to this JSONL file (they are always reported on stderr).")
+    var rejects: String?
+
+    func run() throws {
+        try runFilter(through: .extract, recordsAreDocuments: false, recordsAreSentences: true, processing: processing, rejectsPath: rejects)
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show, for a piece of text, each mention with its span, value and rule, and the candidates that lost.")
+
+    @Argument(help: "The text (normalized as a document would be).") var text: String
+    @Option(help: "Reference date for relative dates (YYYY-MM-DD).") var date: String?
+    @Option(help: "The rules folder (default: ./Rules, or the one beside the binary).") var rules: String?
+
+    func run() throws {
+        var d: CalendarDate?
+        if let date {
+            guard let cd = CalendarDate(iso: date) else { throw ValidationError("--date must be a valid date YYYY-MM-DD") }
+            d = cd
+        }
+        let set = try Lianlu.loadRules(rules)
+        let doc = DocumentNormalizer().normalize(raw: TextUnits.units(text), id: "explain", encoding: "UTF-8", date: d, source: nil, defaultDate: nil)
+        let sentences = try SentenceBreaker().sentences(of: doc)
+        let result = Extractor(ruleSet: set).extract(document: doc, sentences: sentences)
+        print(Explanation.render(document: doc, result: result, ruleSet: set), terminator: "")
+    }
+}
+
+struct Rules: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the rule set: run every example, lint the files, regenerate Rules/README.md.",
+        subcommands: [Test.self, Lint.self, Doc.self])
+
+    struct Location: ParsableArguments {
+        @Option(help: "The rules folder (default: ./Rules, or the one beside the binary).") var rules: String?
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run every rule example through the whole extraction stage.")
+        @OptionGroup var location: Location
+        func run() throws {
+            let set = try Lianlu.loadRules(location.rules)
+            let breaker = try SentenceBreaker()
+            let (count, failures) = RuleTester(ruleSet: set, sentences: { breaker.sentences(of: $0) }).run()
+            let dir = location.rules ?? Resources.find("Rules") ?? "Rules"
+            for f in failures { print("\(dir)/\(f)") }
+            print("rules: \(count - failures.count) passed, \(failures.count) failed (\(set.rules.count) rules)")
+            if !failures.isEmpty { throw ExitCode(ExitStatus.failure) }
+        }
+    }
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Report problems in rule files and lexicons as file:line: message.")
+        @OptionGroup var location: Location
+        func run() throws {
+            let set = try Lianlu.loadRules(location.rules)
+            print("rules: \(set.rules.count) rules, \(set.lexicons.count) lexicons, \(set.macros.count) macros: no problems")
+        }
+    }
+
+    struct Doc: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Regenerate Rules/README.md from the rule files (--check: fail if it is stale).")
+        @OptionGroup var location: Location
+        @Flag(help: "Do not write; exit 1 when the file is stale.") var check = false
+        func run() throws {
+            let set = try Lianlu.loadRules(location.rules)
+            let dir = set.directory
+            let intro = (try? String(contentsOfFile: dir + "/README.intro.md", encoding: .utf8)) ?? ""
+            let text = RuleDocumentation.markdown(set, intro: intro)
+            let path = dir + "/README.md"
+            let current = try? String(contentsOfFile: path, encoding: .utf8)
+            if check {
+                if current != text {
+                    printError("\(path) is stale: run `lianlu rules doc`")
+                    throw ExitCode(ExitStatus.failure)
+                }
+                print("\(path) is up to date")
+            } else {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                print("wrote \(path)")
+            }
+        }
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a run folder against gold files (SPEC.md format): precision, recall and F1 per type.")
+    @Argument(help: "Folder of gold *.json files.") var goldDir: String
+    @Argument(help: "A run's output folder (mentions.jsonl, relations.jsonl).") var outDir: String
+    @Flag(help: "List misses, extras and wrong values.") var misses = false
+
+    func run() throws {
+        let e = try Evaluation.score(goldDirectory: goldDir, runDirectory: outDir)
+        print(e.report, terminator: "")
+        if misses { for m in e.misses { print(m) } }
+    }
+}
+
 struct Golden: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Golden files: check every stage's output against Golden/, or re-bless them after a reviewed change.",
@@ -215,9 +367,12 @@ struct Golden: ParsableCommand {
         @Option(name: .customLong("golden-dir"), help: "The golden folder (default: ./Golden, or the one beside the binary).")
         var goldenDir: String?
 
+        @Option(help: "The rules folder (default: ./Rules, or the one beside the binary).")
+        var rules: String?
+
         func suite() throws -> GoldenSuite {
             guard let dir = goldenDir ?? Resources.find("Golden") else { throw ValidationError("Golden/ not found; pass --golden-dir") }
-            return GoldenSuite(root: dir)
+            return GoldenSuite(root: dir, ruleSet: try Lianlu.loadRules(rules))
         }
     }
 

@@ -1,14 +1,20 @@
 import Foundation
 import XCTest
 @testable import GoldenFiles
+import Extraction
 
 final class GoldenFilesTests: XCTestCase {
-    static let goldenRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Golden").path
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let goldenRoot = repoRoot.appendingPathComponent("Golden").path
+    static let ruleSet: RuleSet = {
+        let (set, problems) = RuleSet.load(directory: repoRoot.appendingPathComponent("Rules").path)
+        precondition(set != nil, "rule set has problems: \(problems)")
+        return set!
+    }()
 
     /// The regression net: every stage of every golden case matches its expected files.
     func testGoldenCasesMatch() throws {
-        let suite = GoldenSuite(root: Self.goldenRoot)
+        let suite = GoldenSuite(root: Self.goldenRoot, ruleSet: Self.ruleSet)
         let cases = try suite.cases()
         XCTAssertGreaterThanOrEqual(cases.count, 8)
         for c in cases {
@@ -22,7 +28,7 @@ final class GoldenFilesTests: XCTestCase {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.goldenRoot + "/" + name, toPath: root.appendingPathComponent(name).path)
-        let suite = GoldenSuite(root: root.path)
+        let suite = GoldenSuite(root: root.path, ruleSet: Self.ruleSet)
         return (suite, try suite.cases(only: [name])[0], root)
     }
 

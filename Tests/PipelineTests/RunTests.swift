@@ -10,7 +10,7 @@ final class RunTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: seed.path) else { throw XCTSkip("../shared/seed is not beside the repo") }
         let out = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try CLI.run(["run", seed.path, "--out", out.path, "--date", "2020-03-23", "--quiet"])
+        let r = try CLI.run(["run", seed.path, "--out", out.path, "--date", "2020-03-23", "--quiet", "--rules", CLI.repoRoot.appendingPathComponent("Rules").path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let doc = try CLI.jsonl(out.appendingPathComponent("documents.jsonl"))[0]
         let text = doc["text"] as! String
@@ -51,14 +51,14 @@ final class RunTests: XCTestCase {
             let cases = try FileManager.default.contentsOfDirectory(atPath: golden.path).sorted().map { golden.appendingPathComponent($0 + "/input").path }
             let r = try CLI.run(["run"] + cases + [tmp.appendingPathComponent("many.jsonl").path, "--out", out.path, "--jobs", "\(jobs)", "--date", "2020-03-23", "--quiet"])
             XCTAssertEqual(r.status, 0, r.stderr)
-            outputs.append(try ["documents.jsonl", "sentences.jsonl", "rejects.jsonl"].map { try Data(contentsOf: out.appendingPathComponent($0)) })
+            outputs.append(try ["documents.jsonl", "sentences.jsonl", "mentions.jsonl", "rejects.jsonl"].map { try Data(contentsOf: out.appendingPathComponent($0)) })
         }
         XCTAssertGreaterThan(outputs[0][1].count, 10_000)
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
     }
 
-    /// `lianlu normalize < docs.jsonl | lianlu sentences` gives what `run` writes.
+    /// `lianlu normalize < docs.jsonl | lianlu sentences | lianlu extract` gives what `run` writes.
     func testFiltersComposeToRun() throws {
         let input = CLI.repoRoot.appendingPathComponent("Golden/jsonl-docs/input/batch.jsonl")
         let tmp = try CLI.tempDir()
@@ -71,12 +71,19 @@ final class RunTests: XCTestCase {
         let sents = try CLI.run(["sentences"], stdin: Data(docs.stdout.utf8))
         XCTAssertEqual(sents.status, 0, sents.stderr)
         XCTAssertEqual(sents.stdout, try String(contentsOf: tmp.appendingPathComponent("sentences.jsonl"), encoding: .utf8))
+        let mentions = try CLI.run(["extract", "--rules", CLI.repoRoot.appendingPathComponent("Rules").path], stdin: Data(sents.stdout.utf8))
+        XCTAssertEqual(mentions.status, 0, mentions.stderr)
+        XCTAssertGreaterThan(mentions.stdout.count, 100)
+        XCTAssertEqual(mentions.stdout, try String(contentsOf: tmp.appendingPathComponent("mentions.jsonl"), encoding: .utf8))
         // Text files with edits (full-width, layout breaks) survive the documents.jsonl hop too.
         let epaper = CLI.repoRoot.appendingPathComponent("Golden/fullwidth/input")
         let t2 = tmp.appendingPathComponent("fw")
         XCTAssertEqual(try CLI.run(["run", epaper.path, "--out", t2.path, "--quiet"]).status, 0)
         let s2 = try CLI.run(["sentences"], stdin: try Data(contentsOf: t2.appendingPathComponent("documents.jsonl")))
         XCTAssertEqual(s2.stdout, try String(contentsOf: t2.appendingPathComponent("sentences.jsonl"), encoding: .utf8))
+        // Mentions keep their raw offsets through the sentence records' local edits.
+        let m2 = try CLI.run(["extract", "--rules", CLI.repoRoot.appendingPathComponent("Rules").path], stdin: Data(s2.stdout.utf8))
+        XCTAssertEqual(m2.stdout, try String(contentsOf: t2.appendingPathComponent("mentions.jsonl"), encoding: .utf8))
     }
 
     func testFilterRejectsBadLinesWithLineNumbers() throws {

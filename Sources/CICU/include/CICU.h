@@ -88,6 +88,24 @@ int32_t lianlu_break_next(void *breaker);
 /// Rule status of the boundary most recently returned (word iterators: letter, ideo...).
 int32_t lianlu_break_rule_status(void *breaker);
 
+// MARK: Regular expressions
+
+/// Compiles an ICU regular expression (UTF-16). On a syntax error *status is a failure
+/// and *errorOffset the UTF-16 offset in the pattern where ICU gave up.
+void *lianlu_regex_open(const uint16_t *pattern, int32_t length, int32_t *errorOffset,
+                        int32_t *status);
+/// A copy for another thread (one compiled pattern, one clone per worker).
+void *lianlu_regex_clone(const void *regex, int32_t *status);
+void lianlu_regex_close(void *regex);
+/// Bounds the work of one match (in ICU's steps of roughly a few milliseconds each, as
+/// ICU defines them); a match that exceeds it fails with U_REGEX_TIME_OUT.
+void lianlu_regex_set_time_limit(void *regex, int32_t limit, int32_t *status);
+/// Points the regex at `text` (not copied).
+void lianlu_regex_set_text(void *regex, const uint16_t *text, int32_t length, int32_t *status);
+/// Matches anchored at `start` within [start, limit); returns the match end, or -1 when
+/// it does not match. A time-out sets *status to U_REGEX_TIME_OUT (and returns -1).
+int32_t lianlu_regex_looking_at(void *regex, int32_t start, int32_t limit, int32_t *status);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,166 @@
+import LianluCore
+
+/// Stage 3: mentions from sentences, by the rule set.
+///
+/// Conflict policy (the same everywhere): among overlapping candidates the longer span
+/// wins; at equal length the higher `priority`; then the rule that comes first in the
+/// rule set (files in name order, rules in file order); then the earlier start. A
+/// blocker (`type: NONE`) takes part like any rule and, when it wins, leaves its span
+/// empty. Candidates without a value are dropped. The losers are kept, with the reason,
+/// for `lianlu explain`.
+public final class Extractor {
+    public let ruleSet: RuleSet
+    private let matcher: RuleMatcher
+
+    public struct Loser: Sendable {
+        public var candidate: Candidate
+        public var reason: String
+    }
+
+    public struct Result: Sendable {
+        public var mentions: [Mention] = []
+        /// Per mention (same order): the captures that built it.
+        public var captures: [[Capture]] = []
+        public var losers: [Loser] = []
+        /// Rules whose regex hit ICU's time limit, with counts.
+        public var timeouts: [String: Int] = [:]
+        /// Per mention: which of `extract(sentences:)`'s documents it belongs to.
+        public var source: [Int] = []
+    }
+
+    /// Extracts from sentences that each come as a document of their own (the
+    /// `sentences.jsonl` records of one document, in order), so 当月 still resolves
+    /// against the date told in an earlier sentence.
+    public func extract(sentences records: [(document: NormalizedDocument, sentence: Sentence)]) -> Result {
+        var result = Result()
+        for (i, r) in records.enumerated() {
+            r.document.text.withUnsafeBufferPointer { buf in
+                matcher.begin(text: buf)
+                let before = result.mentions.count
+                extract(buf, sentence: r.sentence, referenceDate: r.document.date, into: &result)
+                result.source += Array(repeating: i, count: result.mentions.count - before)
+                for (k, v) in matcher.timeouts { result.timeouts[k, default: 0] += v }
+            }
+        }
+        resolveContextualDates(&result)
+        return result
+    }
+
+    public init(ruleSet: RuleSet) {
+        self.ruleSet = ruleSet
+        matcher = RuleMatcher(ruleSet: ruleSet)
+    }
+
+    /// Extracts mentions from every sentence of a document.
+    public func extract(document doc: NormalizedDocument, sentences: [Sentence]) -> Result {
+        doc.text.withUnsafeBufferPointer { buf in
+            matcher.begin(text: buf)
+            var result = Result()
+            for s in sentences {
+                extract(buf, sentence: s, referenceDate: doc.date, into: &result)
+            }
+            resolveContextualDates(&result)
+            result.timeouts = matcher.timeouts
+            return result
+        }
+    }
+
+    func extract(_ t: UnsafeBufferPointer<UInt16>, sentence s: Sentence, referenceDate: CalendarDate?, into result: inout Result) {
+        let rules = ruleSet.rules
+        var cands = matcher.candidates(t, range: s.utf16Range)
+        // Policy order: longer, higher priority, earlier rule, earlier start.
+        cands.sort { a, b in
+            let la = a.range.count, lb = b.range.count
+            if la != lb { return la > lb }
+            let pa = rules[a.rule].priority, pb = rules[b.rule].priority
+            if pa != pb { return pa > pb }
+            if a.rule != b.rule { return a.rule < b.rule }
+            return a.range.lowerBound < b.range.lowerBound
+        }
+        var accepted: [(Candidate, MentionValue?)] = []
+        // Which accepted candidate holds each unit of the sentence: overlap checks cost
+        // the candidate's length, not the number accepted so far (a 1 MB sentence has
+        // hundreds of thousands of mentions).
+        let base = s.utf16Range.lowerBound
+        var owner = [Int32](repeating: -1, count: cands.isEmpty ? 0 : s.utf16Range.count)
+        for c in cands {
+            let rule = rules[c.rule]
+            var holder: Int32 = -1
+            for u in c.range where owner[u - base] >= 0 { holder = owner[u - base]; break }
+            if holder >= 0 {
+                let w = accepted[Int(holder)]
+                let wr = rules[w.0.rule]
+                let why: String
+                if w.0.range.count > c.range.count { why = "shorter than" }
+                else if wr.priority > rule.priority { why = "lower priority than" }
+                else { why = "same length and priority as, and after," }
+                result.losers.append(Loser(candidate: c, reason: "\(why) \(wr.qualifiedID) at \(w.0.range.lowerBound)-\(w.0.range.upperBound)"))
+                continue
+            }
+            var value: MentionValue?
+            if let type = rule.type {
+                guard let v = ValueBuilder.build(type: type, captures: c.captures, set: rule.set, referenceDate: referenceDate) else {
+                    result.losers.append(Loser(candidate: c, reason: "no value could be built from \(c.captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))"))
+                    continue
+                }
+                value = v
+            }
+            // A blocker (no type) holds its span without a value.
+            for u in c.range { owner[u - base] = Int32(accepted.count) }
+            accepted.append((c, value))
+        }
+        accepted.sort { $0.0.range.lowerBound < $1.0.range.lowerBound }
+        inheritListDates(t, &accepted)
+        var k = 0
+        for (c, value) in accepted {
+            guard let type = rules[c.rule].type else { continue }
+            k += 1
+            result.mentions.append(Mention(id: "m\(s.sid)_\(k)", sid: s.sid, type: type, utf16Range: c.range, value: value,
+                                           rule: rules[c.rule].qualifiedID))
+            result.captures.append(c.captures)
+        }
+    }
+
+    /// 当月, 当年 and 当天 resolve against the date last told in the document (SPEC.md),
+    /// not the reference date: 3月17日 ... 当月 is 2020-03 whatever the page date.
+    func resolveContextualDates(_ result: inout Result) {
+        var last: String?
+        for i in result.mentions.indices {
+            guard case var .date(d)? = result.mentions[i].value else { continue }
+            let caps = result.captures[i]
+            if let c = caps.first(where: { $0.lexiconValue == "=" }), let prev = last {
+                let keep: Int
+                switch c.role {
+                case "rel_year": keep = 4
+                case "rel_month": keep = 7
+                default: keep = 10
+                }
+                let p = String(prev.prefix(keep))
+                if p.count == keep {
+                    d.value = p + d.value.dropFirst(keep)
+                    result.mentions[i].value = .date(d)
+                }
+            }
+            last = d.value
+        }
+    }
+
+    /// `3月18日、19日、20日` and `3月20日、21日`: a day-only date right after another date
+    /// and a list separator takes that date's year and month.
+    func inheritListDates(_ t: UnsafeBufferPointer<UInt16>, _ accepted: inout [(Candidate, MentionValue?)]) {
+        guard accepted.count > 1 else { return }
+        for i in 1..<accepted.count {
+            guard case let .date(d)? = accepted[i].1, case let .date(prev)? = accepted[i - 1].1 else { continue }
+            let caps = accepted[i].0.captures
+            guard caps.contains(where: { $0.role == "day" }), !caps.contains(where: { ["month", "year", "year4", "rel_year", "rel_month", "rel_day"].contains($0.role) }) else { continue }
+            let gap = accepted[i - 1].0.range.upperBound..<accepted[i].0.range.lowerBound
+            guard gap.count <= 2, gap.allSatisfy({ [0x3001, 0x548C, 0x53CA, 0x2C].contains(t[$0]) }) else { continue }  // 、 和 及 ,
+            let prefix = prev.value.prefix(8)  // YYYY-MM-
+            guard prefix.count == 8, prefix.last == "-" else { continue }
+            let dayPart = d.value.dropFirst(8)
+            var v = d
+            v.value = String(prefix) + dayPart
+            accepted[i].1 = .date(v)
+        }
+    }
+}

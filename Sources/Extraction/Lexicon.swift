@@ -1,0 +1,124 @@
+import LianluCore
+
+/// A lexicon: one entry per line of `Rules/lexicons/<name>.txt`, `#` comments, and an
+/// optional value after a tab (`美元<TAB>USD`). Matched through a trie at a position,
+/// never compiled into a regex alternation (ICU backtracks through every alternative).
+public final class Lexicon: @unchecked Sendable {
+    public struct Entry: Sendable {
+        public var text: [UInt16]
+        public var value: String?
+        public var line: Int
+    }
+
+    public let name: String
+    public let file: String
+    public private(set) var entries: [Entry] = []
+    /// Trie: node -> (unit -> child); terminal nodes hold an entry index.
+    private var children: [[UInt16: Int32]] = [[:]]
+    private var terminal: [Int32] = [-1]
+    /// First units of all entries, for triggering rules that start with this lexicon.
+    public private(set) var firstUnits = Set<UInt16>()
+    public private(set) var maxLength = 0
+
+    public init(name: String, file: String) {
+        self.name = name
+        self.file = file
+    }
+
+    /// Parses lexicon text; problems come back as `file:line` diagnostics.
+    public static func parse(name: String, file: String, text: String) -> (Lexicon, [RuleDiagnostic]) {
+        let lex = Lexicon(name: name, file: file)
+        var problems: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = i + 1
+            var s = String(rawLine)
+            if s.hasSuffix("\r") { s.removeLast() }
+            if s.hasPrefix("#") { continue }
+            if s.trimmingCharacters(in: .whitespaces).isEmpty {
+                if !s.isEmpty { problems.append(RuleDiagnostic(file: file, line: line, message: "blank line holds only spaces")) }
+                continue
+            }
+            let parts = s.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            let entry = String(parts[0])
+            let value = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : nil
+            if entry != entry.trimmingCharacters(in: .whitespaces) || entry.contains(" ") && !entry.contains(where: { $0.isLetter && $0.isASCII }) {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "entry \"\(entry)\" has leading, trailing or inner spaces (separate a value with a tab)"))
+                continue
+            }
+            if entry.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "#" }) {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "entry \"\(entry)\" holds a character that cannot be part of the text it matches"))
+                continue
+            }
+            if let first = seen[entry] {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "duplicate entry \"\(entry)\" (first at line \(first))"))
+                continue
+            }
+            if let value, value.isEmpty {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "entry \"\(entry)\" has a tab but no value"))
+                continue
+            }
+            seen[entry] = line
+            lex.insert(Entry(text: Array(entry.utf16), value: value, line: line))
+        }
+        return (lex, problems)
+    }
+
+    func insert(_ e: Entry) {
+        var node = 0
+        for u in e.text {
+            if let c = children[node][u] {
+                node = Int(c)
+            } else {
+                children.append([:])
+                terminal.append(-1)
+                children[node][u] = Int32(children.count - 1)
+                node = children.count - 1
+            }
+        }
+        terminal[node] = Int32(entries.count)
+        entries.append(e)
+        if let f = e.text.first {
+            firstUnits.insert(f)
+            firstUnitBits[Int(f) >> 6] |= 1 << (UInt64(f) & 63)
+        }
+        maxLength = max(maxLength, e.text.count)
+    }
+
+    /// Entries matching `text` at `start` (not past `limit`), longest first, as
+    /// (end position, entry index).
+    public func matches(_ text: UnsafeBufferPointer<UInt16>, at start: Int, limit: Int) -> [(end: Int, entry: Int)] {
+        var out: [(Int, Int)] = []
+        forEachMatch(text, at: start, limit: limit) { out.append(($0, $1)) }
+        return out.reversed()
+    }
+
+    /// Calls `body(end, entry)` for each entry matching at `start`, shortest first,
+    /// without allocating.
+    @inline(__always)
+    public func forEachMatch(_ text: UnsafeBufferPointer<UInt16>, at start: Int, limit: Int, _ body: (Int, Int) -> Void) {
+        guard start < limit, firstUnitBits[Int(text[start]) >> 6] & (1 << (UInt64(text[start]) & 63)) != 0 else { return }
+        var node = 0
+        var i = start
+        while i < limit, let c = children[node][text[i]] {
+            node = Int(c)
+            i += 1
+            if terminal[node] >= 0 { body(i, Int(terminal[node])) }
+        }
+    }
+
+    /// First units as a bitmap, for a cheap rejection before the trie.
+    private var firstUnitBits = [UInt64](repeating: 0, count: 1024)
+
+    public func contains(_ s: String) -> Bool { lookup(s) != nil }
+
+    /// The entry spelled exactly `s`.
+    public func lookup(_ s: String) -> Entry? {
+        let u = Array(s.utf16)
+        return u.withUnsafeBufferPointer { b in
+            matches(b, at: 0, limit: b.count).first { $0.end == b.count }.map { entries[$0.entry] }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,532 @@
+import Foundation
+import LianluCore
+import Yams
+
+/// A problem in a rule file or lexicon, as `file:line: message`.
+public struct RuleDiagnostic: Error, CustomStringConvertible, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+/// One element of a rule pattern.
+public struct PatternElement: Sendable {
+    public enum Kind: Sendable {
+        /// The built-in `{number}`: Arabic or Chinese numerals, with their value.
+        case number
+        /// `{name}` from macros.yaml, or `/regex/` inline: index into `RuleSet.regexes`.
+        case regex(Int)
+        /// `<name>`: a lexicon.
+        case lexicon(Lexicon)
+        /// Literal text.
+        case literal([UInt16])
+        /// `!<name>`: matches nothing, and fails where a word of the lexicon straddles the
+        /// position (`!<approx_words>` stops 约 in 签约12个 from reading as an approximator).
+        case notInsideWord(Lexicon)
+        /// `!{name}`: matches nothing, and fails where `{name}` would match (a negative
+        /// look-ahead: 今年前两个月 holds 今年, not 今年前).
+        case notFollowedBy(Int)
+        /// `!{number}`.
+        case notFollowedByNumber
+    }
+
+    public var kind: Kind
+    public var optional: Bool
+    /// What the value builder calls this element's match (`number`, `currency`, `max`...).
+    public var role: String
+    /// The token as written, for explanations.
+    public var source: String
+}
+
+/// A rule, loaded from a YAML file under Rules/.
+public struct Rule: Sendable {
+    public struct Example: Sendable {
+        /// The text with ⏩…⏪ around each expected span.
+        public var marked: String
+        /// Expected value (SPEC.md shape) of the marked span, when given.
+        public var value: JSONValue?
+        public var line: Int
+        /// Reference date for relative dates (default `RuleSet.exampleDate`).
+        public var date: CalendarDate? = nil
+    }
+
+    public var id: String
+    public var file: String
+    public var line: Int
+    public var description: String
+    /// The mention type it produces; nil for a blocker (a rule that only stops others,
+    /// e.g. ordinals 第23届 and codes 5G).
+    public var type: MentionType?
+    public var pattern: String
+    public var elements: [PatternElement]
+    public var priority: Int
+    /// Position of the rule in the rule set (file order, then rule order): the last
+    /// tie-break of the conflict policy.
+    public var order: Int
+    /// Constant roles the value builder adds (`bound: on_or_after`).
+    public var set: [String: String]
+    public var examples: [Example]
+    public var negatives: [Example]
+
+    /// `file#id`, what mentions carry in their `rule` field.
+    public var qualifiedID: String { "\(file)#\(id)" }
+}
+
+/// What the matcher needs of a rule, as a class so walking it copies nothing.
+final class CompiledRule: @unchecked Sendable {
+    let elements: [PatternElement]
+    let qualifiedID: String
+    init(elements: [PatternElement], qualifiedID: String) {
+        self.elements = elements
+        self.qualifiedID = qualifiedID
+    }
+}
+
+/// A named regex from macros.yaml.
+public struct Macro: Sendable {
+    public var name: String
+    public var regex: String
+    public var triggers: Set<UInt16>
+    public var description: String
+    public var line: Int
+}
+
+/// The whole rule set: rules, lexicons and macros from a Rules/ folder, validated and
+/// compiled. Immutable and shared by all workers; each worker makes a `RuleMatcher`.
+public final class RuleSet: @unchecked Sendable {
+    public let directory: String
+    public private(set) var rules: [Rule] = []
+    public private(set) var lexicons: [String: Lexicon] = [:]
+    public private(set) var macros: [String: Macro] = [:]
+    /// Compiled regex prototypes (macros and inline), cloned per worker.
+    public private(set) var regexes: [ICURegex] = []
+    /// Rule indices by the UTF-16 unit a match can start with (65,536 slots).
+    public private(set) var rulesByTrigger: [[Int]] = Array(repeating: [], count: 65536)
+    /// The rules as the matcher walks them (reference types: no copies per position).
+    var compiled: [CompiledRule] = []
+    /// The reference date rule examples run with unless they give their own `date`.
+    public static let exampleDate = CalendarDate(year: 2020, month: 3, day: 23)!
+    /// ICU's work limit per match (see uregex_setTimeLimit).
+    public static let regexTimeLimit: Int32 = 100
+
+    private init(directory: String) { self.directory = directory }
+
+    /// Loads and validates every file; returns the rule set only when nothing is wrong.
+    public static func load(directory: String) -> (RuleSet?, [RuleDiagnostic]) {
+        let set = RuleSet(directory: directory)
+        var problems: [RuleDiagnostic] = []
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            return (nil, [RuleDiagnostic(file: directory, line: 0, message: "rules folder not found")])
+        }
+        // Lexicons.
+        let lexDir = directory + "/lexicons"
+        for name in ((try? fm.contentsOfDirectory(atPath: lexDir)) ?? []).sorted() where name.hasSuffix(".txt") {
+            let path = lexDir + "/" + name
+            let rel = "lexicons/" + name
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                problems.append(RuleDiagnostic(file: rel, line: 0, message: "cannot read as UTF-8"))
+                continue
+            }
+            let (lex, p) = Lexicon.parse(name: String(name.dropLast(4)), file: rel, text: text)
+            problems += p
+            if lex.entries.isEmpty { problems.append(RuleDiagnostic(file: rel, line: 1, message: "lexicon has no entries")) }
+            set.lexicons[lex.name] = lex
+        }
+        // Macros.
+        let macroPath = directory + "/macros.yaml"
+        if fm.fileExists(atPath: macroPath) {
+            problems += set.loadMacros(path: macroPath, file: "macros.yaml")
+        }
+        // Rule files, in name order.
+        let files = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") && $0 != "macros.yaml" }.sorted()
+        var ids: [String: (String, Int)] = [:]
+        for f in files {
+            problems += set.loadRules(path: directory + "/" + f, file: f, ids: &ids)
+        }
+        if set.rules.isEmpty && problems.isEmpty {
+            problems.append(RuleDiagnostic(file: directory, line: 0, message: "no rule files (*.yaml) found"))
+        }
+        set.index()
+        return (problems.isEmpty ? set : nil, problems)
+    }
+
+    // MARK: Loading
+
+    private func yamlNode(path: String, file: String) -> (Node?, [RuleDiagnostic]) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return (nil, [RuleDiagnostic(file: file, line: 0, message: "cannot read as UTF-8")])
+        }
+        do {
+            guard let node = try Yams.compose(yaml: text) else { return (nil, [RuleDiagnostic(file: file, line: 1, message: "empty file")]) }
+            return (node, [])
+        } catch let e as YamlError {
+            return (nil, [RuleDiagnostic(file: file, line: RuleSet.line(of: e), message: "YAML syntax error: \(RuleSet.describe(e))")])
+        } catch {
+            return (nil, [RuleDiagnostic(file: file, line: 1, message: "YAML error: \(error)")])
+        }
+    }
+
+    static func line(of e: YamlError) -> Int {
+        switch e {
+        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): return mark.line
+        default: return 1
+        }
+    }
+
+    static func describe(_ e: YamlError) -> String {
+        switch e {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let text = "\(problem)" + (context.map { " \($0)" } ?? "") + " (column \(mark.column))"
+            return text.replacingOccurrences(of: "\n", with: " ")
+        default: return "\(e)"
+        }
+    }
+
+    private func loadMacros(path: String, file: String) -> [RuleDiagnostic] {
+        let (node, p) = yamlNode(path: path, file: file)
+        guard let root = node?.mapping else { return p.isEmpty ? [RuleDiagnostic(file: file, line: 1, message: "expected a mapping with key macros")] : p }
+        var problems = p
+        guard let list = root["macros"]?.mapping else {
+            return [RuleDiagnostic(file: file, line: 1, message: "expected key macros: with a mapping of name -> {regex, triggers}")]
+        }
+        for (k, v) in list {
+            guard let name = k.string else { continue }
+            let line = k.mark?.line ?? 0
+            guard let m = v.mapping, let regex = m["regex"]?.string, let triggers = m["triggers"]?.string else {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "macro \(name): needs regex and triggers"))
+                continue
+            }
+            if name == "number" {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "macro number: the name is taken by the built-in number element"))
+                continue
+            }
+            do {
+                _ = try ICURegex(regex)
+            } catch let e as ICURegex.SyntaxError {
+                problems.append(RuleDiagnostic(file: file, line: m["regex"]?.mark?.line ?? line, message: "macro \(name): bad regex: \(e.icuError) at offset \(e.offset) in \(regex)"))
+                continue
+            } catch {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "macro \(name): \(error)"))
+                continue
+            }
+            macros[name] = Macro(name: name, regex: regex, triggers: Set(triggers.utf16), description: m["description"]?.string ?? "", line: line)
+        }
+        return problems
+    }
+
+    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers"]
+
+    private func loadRules(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
+        let (node, p) = yamlNode(path: path, file: file)
+        guard let root = node?.mapping else {
+            return p.isEmpty ? [RuleDiagnostic(file: file, line: 1, message: "expected a mapping with key rules")] : p
+        }
+        var problems = p
+        guard let list = root["rules"]?.sequence else {
+            return [RuleDiagnostic(file: file, line: 1, message: "expected key rules: with a list of rules")]
+        }
+        for item in list {
+            let line = item.mark?.line ?? 0
+            guard let m = item.mapping else {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "a rule must be a mapping"))
+                continue
+            }
+            for (k, _) in m {
+                if let key = k.string, !RuleSet.ruleKeys.contains(key) {
+                    problems.append(RuleDiagnostic(file: file, line: k.mark?.line ?? line, message: "unknown key \(key) (known: \(RuleSet.ruleKeys.sorted().joined(separator: ", ")))"))
+                }
+            }
+            guard let id = m["id"]?.string, !id.isEmpty else {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "rule without id"))
+                continue
+            }
+            if id.unicodeScalars.contains(where: { !(CharacterSet.alphanumerics.contains($0) && $0.isASCII) && $0 != "_" }) {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "rule id \(id): use ASCII letters, digits and _"))
+            }
+            if let (f, l) = ids[id] {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "duplicate rule id \(id) (first in \(f):\(l))"))
+                continue
+            }
+            ids[id] = (file, line)
+            var type: MentionType?
+            let typeName = m["type"]?.string ?? ""
+            if typeName != "NONE" {
+                guard let t = MentionType(rawValue: typeName) else {
+                    problems.append(RuleDiagnostic(file: file, line: m["type"]?.mark?.line ?? line, message: "rule \(id): type must be one of \(MentionType.allCases.map(\.rawValue).joined(separator: ", ")) or NONE (a blocker), got \"\(typeName)\""))
+                    continue
+                }
+                type = t
+            }
+            guard let pattern = m["pattern"]?.string else {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): missing pattern"))
+                continue
+            }
+            let patternLine = m["pattern"]?.mark?.line ?? line
+            let ruleTriggers = m["triggers"]?.string.map { Set($0.utf16) }
+            let (elements, triggers, ep) = compile(pattern: pattern, rule: id, file: file, line: patternLine, ruleTriggers: ruleTriggers)
+            problems += ep
+            var set: [String: String] = [:]
+            if let s = m["set"]?.mapping {
+                for (k, v) in s { if let k = k.string, let v = v.string { set[k] = v } }
+            }
+            func examples(_ key: String) -> [Rule.Example] {
+                guard let seq = m[key]?.sequence else { return [] }
+                var out: [Rule.Example] = []
+                for e in seq {
+                    let l = e.mark?.line ?? line
+                    if let s = e.string {
+                        out.append(Rule.Example(marked: s, value: nil, line: l))
+                    } else if let em = e.mapping, let t = em["text"]?.string {
+                        var ex = Rule.Example(marked: t, value: em["value"].map(RuleSet.json), line: l)
+                        if let d = em["date"]?.string {
+                            if let cd = CalendarDate(iso: d) { ex.date = cd } else {
+                                problems.append(RuleDiagnostic(file: file, line: l, message: "rule \(id): example date must be YYYY-MM-DD"))
+                            }
+                        }
+                        out.append(ex)
+                    } else {
+                        problems.append(RuleDiagnostic(file: file, line: l, message: "rule \(id): an example is a string or {text, value}"))
+                    }
+                }
+                return out
+            }
+            let ex = examples("examples"), neg = examples("negatives")
+            if type != nil && ex.isEmpty {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): no examples (a rule earns its place by examples)"))
+            }
+            if type == nil && neg.isEmpty {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): a blocker needs negatives (texts where it stops a mention)"))
+            }
+            for e in ex {
+                switch MarkedText.parse(e.marked) {
+                case let .failure(err): problems.append(RuleDiagnostic(file: file, line: e.line, message: "rule \(id): example \(e.marked): \(err)"))
+                case let .success(mt) where mt.spans.isEmpty:
+                    problems.append(RuleDiagnostic(file: file, line: e.line, message: "rule \(id): example has no ⏩…⏪ span: \(e.marked)"))
+                default: break
+                }
+            }
+            for e in neg where e.marked.contains("⏩") || e.marked.contains("⏪") {
+                problems.append(RuleDiagnostic(file: file, line: e.line, message: "rule \(id): a negative example marks no span: \(e.marked)"))
+            }
+            guard !elements.isEmpty else { continue }
+            let rule = Rule(id: id, file: file, line: line, description: m["description"]?.string ?? "", type: type, pattern: pattern,
+                            elements: elements, priority: m["priority"]?.int ?? 0, order: rules.count, set: set, examples: ex, negatives: neg)
+            rules.append(rule)
+            triggerSets.append(triggers)
+        }
+        return problems
+    }
+
+    private var triggerSets: [Set<UInt16>] = []
+    private var regexIndex: [String: Int] = [:]
+
+    private func regex(_ pattern: String) throws -> Int {
+        if let i = regexIndex[pattern] { return i }
+        let r = try ICURegex(pattern, timeLimit: RuleSet.regexTimeLimit)
+        regexes.append(r)
+        regexIndex[pattern] = regexes.count - 1
+        return regexes.count - 1
+    }
+
+    /// Splits a pattern into elements and computes the units a match can start with.
+    func compile(pattern: String, rule: String, file: String, line: Int, ruleTriggers: Set<UInt16>?) -> ([PatternElement], Set<UInt16>, [RuleDiagnostic]) {
+        var elements: [PatternElement] = []
+        var problems: [RuleDiagnostic] = []
+        var triggers = Set<UInt16>()
+        var triggersDone = false
+        for token in PatternTokenizer.tokens(pattern) {
+            var body = token
+            var optional = false
+            if body.hasSuffix("?") && body.count > 1 && !(body.hasPrefix("/") && !body.hasSuffix("/?")) {
+                optional = true
+                body.removeLast()
+            }
+            var role: String?
+            if let eq = body.lastIndex(of: "="), body.first == "{" || body.first == "<" || body.first == "/" || body.first == "\"" {
+                let r = String(body[body.index(after: eq)...])
+                if r.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) && !r.isEmpty {
+                    role = r
+                    body = String(body[..<eq])
+                }
+            }
+            var kind: PatternElement.Kind
+            var first: Set<UInt16>?
+            if body.hasPrefix("{") && body.hasSuffix("}") {
+                let name = String(body.dropFirst().dropLast())
+                if name == "number" {
+                    kind = .number
+                    first = NumberScanner.triggers
+                } else if let m = macros[name] {
+                    do { kind = .regex(try regex(m.regex)) } catch {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): macro \(name): \(error)"))
+                        continue
+                    }
+                    first = m.triggers
+                } else {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown macro {\(name)} (macros.yaml has \(macros.keys.sorted().joined(separator: ", ")), and {number} is built in)"))
+                    continue
+                }
+                role = role ?? name
+            } else if body.hasPrefix("!{") && body.hasSuffix("}") && body.count > 3 {
+                let name = String(body.dropFirst(2).dropLast())
+                if name == "number" {
+                    kind = .notFollowedByNumber
+                } else if let m = macros[name] {
+                    do { kind = .notFollowedBy(try regex(m.regex)) } catch {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): macro \(name): \(error)"))
+                        continue
+                    }
+                } else {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown macro !{\(name)}"))
+                    continue
+                }
+                first = nil
+                optional = true
+                role = role ?? ""
+            } else if body.hasPrefix("!<") && body.hasSuffix(">") && body.count > 3 {
+                let name = String(body.dropFirst(2).dropLast())
+                guard let lex = lexicons[name] else {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon !<\(name)> (no lexicons/\(name).txt)"))
+                    continue
+                }
+                kind = .notInsideWord(lex)
+                first = nil
+                optional = true  // zero-width: does not end the trigger prefix
+                role = role ?? ""
+            } else if body.hasPrefix("<") && body.hasSuffix(">") && body.count > 2 {
+                let name = String(body.dropFirst().dropLast())
+                guard let lex = lexicons[name] else {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon <\(name)> (no lexicons/\(name).txt)"))
+                    continue
+                }
+                kind = .lexicon(lex)
+                first = lex.firstUnits
+                role = role ?? name
+            } else if body.hasPrefix("/") && body.hasSuffix("/") && body.count >= 2 {
+                let re = String(body.dropFirst().dropLast())
+                do {
+                    kind = .regex(try regex(re))
+                } catch let e as ICURegex.SyntaxError {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): bad regex /\(re)/: \(e.icuError) at offset \(e.offset)"))
+                    continue
+                } catch {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): bad regex /\(re)/: \(error)"))
+                    continue
+                }
+                first = ruleTriggers
+                if first == nil && !triggersDone {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): a pattern that can start with an inline /regex/ needs triggers: (the characters a match starts with)"))
+                }
+                role = role ?? "regex"
+            } else {
+                var lit = body
+                if lit.count >= 2 && lit.hasPrefix("\"") && lit.hasSuffix("\"") { lit = String(lit.dropFirst().dropLast()) }
+                kind = .literal(Array(lit.utf16))
+                first = lit.utf16.first.map { [$0] }
+                role = role ?? ""
+            }
+            if !triggersDone {
+                triggers.formUnion(first ?? [])
+                if !optional { triggersDone = true }
+            }
+            elements.append(PatternElement(kind: kind, optional: optional, role: role ?? "", source: token))
+        }
+        if elements.isEmpty && problems.isEmpty {
+            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): empty pattern"))
+        } else if !elements.isEmpty && elements.allSatisfy(\.optional) {
+            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): every element is optional, so the pattern can match nothing"))
+        }
+        if let ruleTriggers { triggers = ruleTriggers }
+        return (elements, triggers, problems)
+    }
+
+    private func index() {
+        for (i, t) in triggerSets.enumerated() {
+            for u in t { rulesByTrigger[Int(u)].append(i) }
+        }
+        compiled = rules.map { CompiledRule(elements: $0.elements, qualifiedID: $0.qualifiedID) }
+    }
+
+    static func json(_ n: Node) -> JSONValue {
+        switch n {
+        case let .scalar(s):
+            if s.style == .plain {
+                if let i = Int(s.string) { return .number(Double(i)) }
+                if let d = Double(s.string) { return .number(d) }
+                if s.string == "true" { return .bool(true) }
+                if s.string == "false" { return .bool(false) }
+                if s.string == "null" || s.string == "~" { return .null }
+            }
+            return .string(s.string)
+        case let .mapping(m):
+            return .object(m.map { ($0.key.string ?? "", json($0.value)) })
+        case let .sequence(seq):
+            return .array(seq.map(json))
+        case .alias:
+            return .null
+        }
+    }
+}
+
+/// Splits a pattern on spaces, keeping quoted literals and /regex/ tokens whole.
+enum PatternTokenizer {
+    static func tokens(_ pattern: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var inQuote = false, inRegex = false
+        for ch in pattern {
+            if ch == "\"" && !inRegex { inQuote.toggle() }
+            if ch == "/" && !inQuote && (cur.isEmpty || inRegex) { inRegex.toggle() }
+            if ch == " " && !inQuote && !inRegex {
+                if !cur.isEmpty { out.append(cur); cur = "" }
+                continue
+            }
+            cur.append(ch)
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}
+
+/// Example text with ⏩…⏪ around expected spans (swift-format's marked text, for Chinese).
+public struct MarkedText: Sendable {
+    public var text: String
+    /// Spans in UTF-16 units of `text`.
+    public var spans: [Range<Int>]
+
+    public static func parse(_ marked: String) -> Result<MarkedText, MarkedTextError> {
+        var text: [UInt16] = []
+        var spans: [Range<Int>] = []
+        var open: Int?
+        for ch in marked {
+            if ch == "⏩" {
+                if open != nil { return .failure(MarkedTextError(message: "⏩ inside an open ⏩…⏪ span")) }
+                open = text.count
+            } else if ch == "⏪" {
+                guard let o = open else { return .failure(MarkedTextError(message: "⏪ without ⏩")) }
+                if o == text.count { return .failure(MarkedTextError(message: "empty ⏩⏪ span")) }
+                spans.append(o..<text.count)
+                open = nil
+            } else {
+                text.append(contentsOf: String(ch).utf16)
+            }
+        }
+        if open != nil { return .failure(MarkedTextError(message: "⏩ without ⏪")) }
+        return .success(MarkedText(text: String(decoding: text, as: UTF16.self), spans: spans))
+    }
+}
+
+public struct MarkedTextError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import LianluCore
+
+/// Builds a mention's value from what its pattern elements matched, by role:
+///
+/// - numbers: `number` (times every `multiplier*` role), `max` (times `multiplier_max`,
+///   or the shared multiplier when only the max has one: 3至5万吨), `approx*` roles (the
+///   first found), `currency`/`currency_prefix` (lexicon value `CNY` or `CNY*0.1`),
+///   `unit*` (the unit as written);
+/// - dates: `year`, `year4`, `year_cn`, `month`, `day` (numbers), `rel_year`,
+///   `rel_month`, `rel_day` (offsets from the reference date), `part`, `mod`, `bound`,
+///   `quarter`, `half`, and `month2`/`day2`/`year2` for the end of a range.
+/// A rule's `set:` adds constant roles (`bound: on_or_after`).
+public enum ValueBuilder {
+    struct Roles {
+        var caps: [Capture]
+        var set: [String: String]
+
+        func first(_ role: String) -> Capture? { caps.first { $0.role == role } }
+        func all(prefix: String) -> [Capture] { caps.filter { $0.role.hasPrefix(prefix) } }
+        /// The value of a role; "=" (当月, 当天: the date last told) reads as 0 here and is
+        /// resolved against the previous date by the extractor.
+        func string(_ role: String) -> String? {
+            let v = set[role] ?? first(role)?.lexiconValue
+            return v == "=" ? "0" : v
+        }
+        func has(_ role: String) -> Bool { set[role] != nil || first(role) != nil }
+    }
+
+    public static func build(type: MentionType, captures: [Capture], set: [String: String], referenceDate: CalendarDate?) -> MentionValue? {
+        let r = Roles(caps: captures, set: set)
+        switch type {
+        case .money: return money(r)
+        case .quantity: return quantity(r)
+        case .percent: return percent(r)
+        case .date: return date(r, referenceDate).map(MentionValue.date)
+        default: return nil
+        }
+    }
+
+    static func approx(_ r: Roles) -> Approximation? {
+        if let s = r.set["approx"] { return Approximation(rawValue: s) }
+        for c in r.caps where c.role.hasPrefix("approx") {
+            if let v = c.lexiconValue, let a = Approximation(rawValue: v) { return a }
+        }
+        return nil
+    }
+
+    /// (amount, max) with multipliers folded in.
+    static func amounts(_ r: Roles) -> (Double, Double?)? {
+        var mult = 1.0
+        var hasMult = false
+        for c in r.caps where c.role == "multiplier" || (c.role.hasPrefix("multiplier") && c.role != "multiplier_max") {
+            guard let v = c.lexiconValue.flatMap(Double.init) else { return nil }
+            mult *= v
+            hasMult = true
+        }
+        let base = r.first("number")?.number ?? (hasMult ? 1 : nil)
+        guard let b = base else { return nil }
+        var amount = b * mult
+        var maxValue: Double?
+        if let m = r.first("max")?.number {
+            var mm = 1.0
+            var maxHasMult = false
+            if let c = r.first("multiplier_max"), let v = c.lexiconValue.flatMap(Double.init) { mm = v; maxHasMult = true }
+            if !maxHasMult { mm = mult }
+            maxValue = m * mm
+            if maxHasMult && !hasMult && b * mm <= m * mm { amount = b * mm }  // 3至5万吨: the 万 is shared
+        }
+        return (amount, maxValue)
+    }
+
+    static func money(_ r: Roles) -> MentionValue? {
+        guard let (a, mx) = amounts(r) else { return nil }
+        var code = "CNY"
+        var scale = 1.0
+        // A currency named before the amount (新台币45亿元) says what 元 means.
+        var suffix = r.first("currency")?.lexiconValue
+        if let prefix = r.first("currency_prefix")?.lexiconValue, suffix == nil || suffix == "CNY" { suffix = prefix }
+        if let cur = suffix ?? r.set["currency"] {
+            let parts = cur.split(separator: "*")
+            code = String(parts[0])
+            if parts.count > 1, let s = Double(parts[1]) { scale = s }
+        }
+        return .money(MoneyValue(amount: round(a * scale), max: mx.map { round($0 * scale) }, currency: code, approx: approx(r)))
+    }
+
+    static func quantity(_ r: Roles) -> MentionValue? {
+        guard let (a, mx) = amounts(r) else { return nil }
+        // The unit as written; `unit_rest` (两个多月) spells it through its lexicon value.
+        let u = r.caps.first(where: { $0.role.hasPrefix("unit") })
+        guard let unit = (u?.role == "unit_rest" ? u?.lexiconValue : u?.text) ?? r.set["unit"] else { return nil }
+        return .quantity(QuantityValue(amount: round(a), max: mx.map(round), unit: unit, approx: approx(r)))
+    }
+
+    static func percent(_ r: Roles) -> MentionValue? {
+        guard let n = r.first("number")?.number else { return nil }
+        return .percent(PercentValue(amount: round(n), max: r.first("max")?.number.map(round), approx: approx(r)))
+    }
+
+    /// Amounts to 12 significant digits: 136.2 * 1e8 is 13620000000, not
+    /// 13619999999.999998 (binary floating point cannot hold 136.2 exactly).
+    static func round(_ x: Double) -> Double {
+        Double(String(format: "%.12g", x)) ?? x
+    }
+
+    // MARK: Dates
+
+    struct YMD {
+        var year: Int?
+        var month: Int?
+        var day: Int?
+        var unresolvedYear = false
+    }
+
+    static func pad(_ v: Int, _ w: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+
+    static func number(_ c: Capture?) -> Int? {
+        guard let c else { return nil }
+        if let n = c.number, n == n.rounded() { return Int(n) }
+        return ChineseNumber.parse(c.text).map { Int($0) }
+    }
+
+    static func date(_ r: Roles, _ ref: CalendarDate?) -> DateValue? {
+        func resolve(year yRole: [String], month mRole: String, day dRole: String, relYear: String, relMonth: String, relDay: String) -> YMD? {
+            var v = YMD()
+            if let y = yRole.lazy.compactMap({ number(r.first($0)) }).first { v.year = y }
+            if let ry = r.string(relYear).flatMap(Int.init) {
+                guard let ref else { v.unresolvedYear = true; return v }
+                v.year = ref.year + ry
+            }
+            if let m = number(r.first(mRole)) { guard (1...12).contains(m) else { return nil }; v.month = m }
+            if let rm = r.string(relMonth).flatMap(Int.init) {
+                guard let ref else { v.unresolvedYear = true; return v }
+                var total = ref.year * 12 + (ref.month - 1) + rm
+                if total < 0 { total = 0 }
+                v.year = total / 12
+                v.month = total % 12 + 1
+            }
+            if let d = number(r.first(dRole)) { v.day = d }
+            if let rd = r.string(relDay).flatMap(Int.init) {
+                guard let ref else { v.unresolvedYear = true; return v }
+                let shifted = addDays(ref, rd)
+                v.year = shifted.year; v.month = shifted.month; v.day = shifted.day
+            }
+            if v.year == nil, v.month != nil || v.day != nil {
+                if let ref { v.year = ref.year } else { v.unresolvedYear = true }
+            }
+            if v.month == nil, v.day != nil {
+                if let ref, v.year == ref.year || v.year == nil { v.month = ref.month } else { return nil }
+            }
+            if let y = v.year, let m = v.month, let d = v.day, CalendarDate(year: y, month: m, day: d) == nil { return nil }
+            return v
+        }
+        func render(_ v: YMD) -> String? {
+            var s: String
+            if let y = v.year { s = pad(y, 4) } else if v.unresolvedYear { s = "XXXX" } else { return nil }
+            if let m = v.month { s += "-" + pad(m, 2) } else if v.day != nil { return nil }
+            if let d = v.day { s += "-" + pad(d, 2) }
+            return s
+        }
+        guard let start = resolve(year: ["year", "year4", "year_cn"], month: "month", day: "day", relYear: "rel_year", relMonth: "rel_month", relDay: "rel_day") else { return nil }
+        var value: String
+        if let q = r.string("quarter").flatMap(Int.init) {
+            guard let y = render(YMD(year: start.year, unresolvedYear: start.unresolvedYear || start.year == nil && ref == nil)) ?? ref.map({ pad($0.year, 4) }) else { return nil }
+            value = "\(y)-Q\(q)"
+        } else if let h = r.string("half").flatMap(Int.init) {
+            guard let y = render(YMD(year: start.year, unresolvedYear: start.unresolvedYear || start.year == nil && ref == nil)) ?? ref.map({ pad($0.year, 4) }) else { return nil }
+            value = "\(y)-H\(h)"
+        } else {
+            guard let s = render(start) else { return nil }
+            value = s
+        }
+        // The end of a range: missing parts come from the start (3月1日至3日).
+        if r.has("day2") || r.has("month2") || r.has("year2") {
+            var end = YMD(year: number(r.first("year2")) ?? start.year, month: number(r.first("month2")) ?? start.month,
+                          day: number(r.first("day2")), unresolvedYear: start.unresolvedYear)
+            if r.first("month2") != nil && r.first("day2") == nil { end.day = nil }
+            if let y = end.year, let m = end.month, let d = end.day, CalendarDate(year: y, month: m, day: d) == nil { return nil }
+            guard let e = render(end) else { return nil }
+            value += "/" + e
+        }
+        if let part = r.string("part") { value += "T" + part }
+        return DateValue(value: value, mod: r.string("mod").flatMap(DateValue.Mod.init(rawValue:)),
+                         bound: r.string("bound").flatMap(DateValue.Bound.init(rawValue:)))
+    }
+
+    static func addDays(_ d: CalendarDate, _ n: Int) -> CalendarDate {
+        var y = d.year, m = d.month, day = d.day + n
+        while day < 1 {
+            m -= 1
+            if m < 1 { m = 12; y -= 1 }
+            day += CalendarDate.daysIn(month: m, year: y)
+        }
+        while day > CalendarDate.daysIn(month: m, year: y) {
+            day -= CalendarDate.daysIn(month: m, year: y)
+            m += 1
+            if m > 12 { m = 1; y += 1 }
+        }
+        return CalendarDate(year: y, month: m, day: day)!
+    }
+}

@@ -1,0 +1,140 @@
+import XCTest
+import LianluCore
+import Segmentation
+@testable import Extraction
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+final class RuleSetTests: XCTestCase {
+    static let rules: RuleSet = {
+        let (set, problems) = RuleSet.load(directory: repoRoot.appendingPathComponent("Rules").path)
+        precondition(set != nil, "\(problems)")
+        return set!
+    }()
+
+    /// Every example of every rule, through the whole extraction stage (`lianlu rules test`).
+    func testEveryRuleExamplePasses() throws {
+        let breaker = try SentenceBreaker()
+        let (count, failures) = RuleTester(ruleSet: Self.rules, sentences: { breaker.sentences(of: $0) }).run()
+        XCTAssertGreaterThan(count, 100)
+        XCTAssertTrue(failures.isEmpty, failures.map(\.description).joined(separator: "\n"))
+    }
+
+    /// Rules/README.md is generated from the rule files and must be current.
+    func testRulesReadmeIsCurrent() throws {
+        let dir = repoRoot.appendingPathComponent("Rules").path
+        let intro = try String(contentsOfFile: dir + "/README.intro.md", encoding: .utf8)
+        let current = try String(contentsOfFile: dir + "/README.md", encoding: .utf8)
+        XCTAssertEqual(current, RuleDocumentation.markdown(Self.rules, intro: intro), "Rules/README.md is stale: run `swift run lianlu rules doc`")
+    }
+
+    /// A scratch rules folder: the real lexicons and macros plus the given files.
+    func scratch(_ files: [String: String]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoRoot.appendingPathComponent("Rules/lexicons").path, toPath: dir + "/lexicons")
+        try FileManager.default.copyItem(atPath: repoRoot.appendingPathComponent("Rules/macros.yaml").path, toPath: dir + "/macros.yaml")
+        for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        return dir
+    }
+
+    func problems(_ files: [String: String]) throws -> [String] {
+        let dir = try scratch(files)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (set, p) = RuleSet.load(directory: dir)
+        if !p.isEmpty { XCTAssertNil(set) }
+        return p.map(\.description)
+    }
+
+    func testBrokenRuleFilesGiveFileLineErrors() throws {
+        XCTAssertEqual(try problems(["x.yaml": "rules:\n  - id: a\n    type: MONEY\n    pattern: \"{number} [\n"]).first?.hasPrefix("x.yaml:5: YAML syntax error: found unexpected end of stream while scanning a quoted scalar"), true)
+        let bad = """
+        rules:
+          - id: bad_regex
+            description: d
+            type: QUANTITY
+            pattern: "/[0-9/ 吨"
+            triggers: "0123456789"
+            examples: ["⏩3吨⏪"]
+          - id: unknown_lexicon
+            description: d
+            type: QUANTITY
+            pattern: "{number} <no_such_units>"
+            examples: ["⏩3吨⏪"]
+          - id: unknown_macro
+            description: d
+            type: QUANTITY
+            pattern: "{no_such_macro} 吨"
+            examples: ["⏩3吨⏪"]
+          - id: no_examples
+            description: d
+            type: QUANTITY
+            pattern: "{number} 吨"
+          - id: no_examples
+            description: duplicate id
+            type: QUANTITY
+            pattern: "{number} 吨"
+            examples: ["⏩3吨⏪"]
+          - id: bad_example
+            description: d
+            type: QUANTITY
+            pattern: "{number} 吨"
+            examples: ["⏩3吨"]
+          - id: bad_type
+            type: MONY
+            pattern: "{number} 吨"
+            examples: ["⏩3吨⏪"]
+        """
+        let p = try problems(["q.yaml": bad])
+        func has(_ s: String) -> Bool { p.contains { $0.contains(s) } }
+        XCTAssertTrue(has("q.yaml:5: rule bad_regex: bad regex /[0-9/: U_REGEX_MISSING_CLOSE_BRACKET at offset"), "\(p)")
+        XCTAssertTrue(has("q.yaml:11: rule unknown_lexicon: unknown lexicon <no_such_units>"), "\(p)")
+        XCTAssertTrue(has("q.yaml:16: rule unknown_macro: unknown macro {no_such_macro}"), "\(p)")
+        XCTAssertTrue(has("q.yaml:18: rule no_examples: no examples"), "\(p)")
+        XCTAssertTrue(has("q.yaml:22: duplicate rule id no_examples (first in q.yaml:18)"), "\(p)")
+        XCTAssertTrue(has("q.yaml:31: rule bad_example: example ⏩3吨: ⏩ without ⏪"), "\(p)")
+        XCTAssertTrue(has("q.yaml:33: rule bad_type: type must be one of"), "\(p)")
+    }
+
+    func testBadLexiconLinesAreLintErrors() throws {
+        let dir = try scratch([:])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "# units\n吨\n\n吨\n 亩\n千\t\n".write(toFile: dir + "/lexicons/extra.txt", atomically: true, encoding: .utf8)
+        try "rules:\n  - id: a\n    description: d\n    type: QUANTITY\n    pattern: \"{number} <extra>\"\n    examples: [\"⏩3吨⏪\"]\n".write(toFile: dir + "/q.yaml", atomically: true, encoding: .utf8)
+        let (_, p) = RuleSet.load(directory: dir)
+        let text = p.map(\.description)
+        XCTAssertTrue(text.contains("lexicons/extra.txt:4: duplicate entry \"吨\" (first at line 2)"), "\(text)")
+        XCTAssertTrue(text.contains { $0.hasPrefix("lexicons/extra.txt:5: entry \" 亩\" has leading") }, "\(text)")
+        XCTAssertTrue(text.contains("lexicons/extra.txt:6: entry \"千\" has a tab but no value"), "\(text)")
+    }
+
+    func testExplainShowsRuleValueAndLosers() throws {
+        let breaker = try SentenceBreaker()
+        let tester = RuleTester(ruleSet: Self.rules, sentences: { breaker.sentences(of: $0) })
+        let (doc, result) = tester.extract("截至3月20日,总投资136.2亿元。", date: CalendarDate(iso: "2020-03-23"))
+        let text = Explanation.render(document: doc, result: result, ruleSet: Self.rules)
+        XCTAssertTrue(text.contains(#"DATE @0-7 "截至3月20日" {"value":"2020-03-20","bound":"on_or_before"} rule=date.yaml#date_md"#), text)
+        XCTAssertTrue(text.contains(#"MONEY @11-18 "136.2亿元" {"amount":13620000000,"currency":"CNY"} rule=money.yaml#money_amount"#), text)
+        XCTAssertTrue(text.contains("built from: number=136.2 multiplier=亿(100000000) currency=元(CNY)"), text)
+        XCTAssertTrue(text.contains(#"DATE @2-7 "3月20日" rule=date.yaml#date_md: shorter than date.yaml#date_md at 0-7"#), text)
+    }
+}
+
+final class ChineseNumberTests: XCTestCase {
+    func testKnownForms() {
+        let cases: [(String, Double)] = [("一百二十", 120), ("六亿三千万", 630_000_000), ("二百零七", 207), ("两千", 2000), ("十二", 12),
+                                         ("三十二点八", 32.8), ("二〇一九", 2019), ("十", 10), ("一万零五", 10005), ("壹佰贰拾叁", 123)]
+        for (s, v) in cases { XCTAssertEqual(ChineseNumber.parse(s), v, s) }
+        for bad in ["", "百", "一零", "零件", "二二"] { XCTAssertNil(ChineseNumber.parse(bad), bad) }
+    }
+
+    /// Property: random integers written out in Chinese parse back to themselves.
+    func testRoundTripOfRandomIntegers() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let n = Int.random(in: 0...999_999_999_999, using: &rng) >> Int.random(in: 0...36, using: &rng)
+            let s = ChineseNumber.format(n)
+            XCTAssertEqual(ChineseNumber.parse(s), Double(n), "\(n) written \(s)")
+        }
+    }
+}
