@@ -29,6 +29,8 @@ public enum ChineseNumber {
     /// 三十二点八 (32.8), and digit strings such as 二〇一九 (2019). Nil when malformed.
     public static func parse(_ s: String) -> Double? {
         if s.isEmpty { return nil }
+        // Most Chinese numbers in news are one character (一, 两, 三...).
+        if s.unicodeScalars.count == 1, let d = digits[Character(s)] { return Double(d) }
         var intPart = s
         var fracPart: String?
         if let dot = s.firstIndex(of: "点") {

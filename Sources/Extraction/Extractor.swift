@@ -12,6 +12,12 @@ public final class Extractor {
     public let ruleSet: RuleSet
     private let matcher: RuleMatcher
 
+    /// A candidate the conflict policy kept (a struct, not a tuple: see RuleMatcher).
+    struct Accepted {
+        var candidate: Candidate
+        var value: MentionValue?
+    }
+
     public struct Loser: Sendable {
         public var candidate: Candidate
         public var reason: String
@@ -46,8 +52,13 @@ public final class Extractor {
         return result
     }
 
-    public init(ruleSet: RuleSet) {
+    /// Keep the candidates that lost, with reasons (explain, rules test); off in runs,
+    /// where formatting reasons would cost more than extracting.
+    public var keepLosers: Bool
+
+    public init(ruleSet: RuleSet, keepLosers: Bool = false) {
         self.ruleSet = ruleSet
+        self.keepLosers = keepLosers
         matcher = RuleMatcher(ruleSet: ruleSet)
     }
 
@@ -77,42 +88,45 @@ public final class Extractor {
             if a.rule != b.rule { return a.rule < b.rule }
             return a.range.lowerBound < b.range.lowerBound
         }
-        var accepted: [(Candidate, MentionValue?)] = []
+        var accepted: [Accepted] = []
         // Which accepted candidate holds each unit of the sentence: overlap checks cost
         // the candidate's length, not the number accepted so far (a 1 MB sentence has
         // hundreds of thousands of mentions).
         let base = s.utf16Range.lowerBound
         var owner = [Int32](repeating: -1, count: cands.isEmpty ? 0 : s.utf16Range.count)
-        for c in cands {
+        for var c in cands {
             let rule = rules[c.rule]
             var holder: Int32 = -1
             for u in c.range where owner[u - base] >= 0 { holder = owner[u - base]; break }
             if holder >= 0 {
+                if !keepLosers { continue }
                 let w = accepted[Int(holder)]
-                let wr = rules[w.0.rule]
+                let wr = rules[w.candidate.rule]
                 let why: String
-                if w.0.range.count > c.range.count { why = "shorter than" }
+                if w.candidate.range.count > c.range.count { why = "shorter than" }
                 else if wr.priority > rule.priority { why = "lower priority than" }
                 else { why = "same length and priority as, and after," }
-                result.losers.append(Loser(candidate: c, reason: "\(why) \(wr.qualifiedID) at \(w.0.range.lowerBound)-\(w.0.range.upperBound)"))
+                result.losers.append(Loser(candidate: c, reason: "\(why) \(wr.qualifiedID) at \(w.candidate.range.lowerBound)-\(w.candidate.range.upperBound)"))
                 continue
             }
             var value: MentionValue?
+            c.captures = matcher.resolve(c, t)
             if let type = rule.type {
                 guard let v = ValueBuilder.build(type: type, captures: c.captures, set: rule.set, referenceDate: referenceDate) else {
-                    result.losers.append(Loser(candidate: c, reason: "no value could be built from \(c.captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))"))
+                    if keepLosers { result.losers.append(Loser(candidate: c, reason: "no value could be built from \(c.captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))")) }
                     continue
                 }
                 value = v
             }
             // A blocker (no type) holds its span without a value.
             for u in c.range { owner[u - base] = Int32(accepted.count) }
-            accepted.append((c, value))
+            accepted.append(Accepted(candidate: c, value: value))
         }
-        accepted.sort { $0.0.range.lowerBound < $1.0.range.lowerBound }
+        accepted.sort { $0.candidate.range.lowerBound < $1.candidate.range.lowerBound }
         inheritListDates(t, &accepted)
         var k = 0
-        for (c, value) in accepted {
+        for a in accepted {
+            let c = a.candidate, value = a.value
             guard let type = rules[c.rule].type else { continue }
             k += 1
             result.mentions.append(Mention(id: "m\(s.sid)_\(k)", sid: s.sid, type: type, utf16Range: c.range, value: value,
@@ -147,20 +161,20 @@ public final class Extractor {
 
     /// `3月18日、19日、20日` and `3月20日、21日`: a day-only date right after another date
     /// and a list separator takes that date's year and month.
-    func inheritListDates(_ t: UnsafeBufferPointer<UInt16>, _ accepted: inout [(Candidate, MentionValue?)]) {
+    func inheritListDates(_ t: UnsafeBufferPointer<UInt16>, _ accepted: inout [Accepted]) {
         guard accepted.count > 1 else { return }
         for i in 1..<accepted.count {
-            guard case let .date(d)? = accepted[i].1, case let .date(prev)? = accepted[i - 1].1 else { continue }
-            let caps = accepted[i].0.captures
+            guard case let .date(d)? = accepted[i].value, case let .date(prev)? = accepted[i - 1].value else { continue }
+            let caps = accepted[i].candidate.captures
             guard caps.contains(where: { $0.role == "day" }), !caps.contains(where: { ["month", "year", "year4", "rel_year", "rel_month", "rel_day"].contains($0.role) }) else { continue }
-            let gap = accepted[i - 1].0.range.upperBound..<accepted[i].0.range.lowerBound
+            let gap = accepted[i - 1].candidate.range.upperBound..<accepted[i].candidate.range.lowerBound
             guard gap.count <= 2, gap.allSatisfy({ [0x3001, 0x548C, 0x53CA, 0x2C].contains(t[$0]) }) else { continue }  // 、 和 及 ,
             let prefix = prev.value.prefix(8)  // YYYY-MM-
             guard prefix.count == 8, prefix.last == "-" else { continue }
             let dayPart = d.value.dropFirst(8)
             var v = d
             v.value = String(prefix) + dayPart
-            accepted[i].1 = .date(v)
+            accepted[i].value = .date(v)
         }
     }
 }

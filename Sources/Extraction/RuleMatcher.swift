@@ -11,11 +11,25 @@ public struct Capture: Sendable {
     public var lexiconValue: String?
 }
 
+/// What an element matched, as the matcher records it: plain data, resolved into a
+/// `Capture` only for candidates that the conflict policy keeps.
+public struct RawCapture: Sendable {
+    var element: Int32
+    var start: Int32
+    var end: Int32
+    /// The number's value (`{number}`); NaN when none.
+    var number: Double
+    /// The lexicon entry; -1 when none.
+    var entry: Int32
+}
+
 /// A rule's match before the conflict policy picks among overlapping ones.
 public struct Candidate: Sendable {
     public var rule: Int
     public var range: Range<Int>
-    public var captures: [Capture]
+    public var raw: [RawCapture]
+    /// Filled by `RuleMatcher.resolve` for candidates that are looked at closely.
+    public var captures: [Capture] = []
 }
 
 /// Finds every rule's matches in a text. One per worker thread: it owns clones of the
@@ -36,17 +50,23 @@ public final class RuleMatcher {
     public private(set) var timeouts: [String: Int] = [:]
     private var scratch = Walk()
 
+    // Named structs, not tuples: generic code over tuple types looks their metadata up
+    // at run time under a process-wide lock, which made a second thread nearly useless.
+    struct BestParse { var end: Int; var captures: [RawCapture] }
+    struct NumberHit { var end: Int; var value: Double }
+    struct LexMatch { var end: Int; var entry: Int }
+
     /// The state of one walk, passed `inout` through the recursion: a struct on the
     /// stack, so Swift checks exclusive access at compile time, not at run time (the
     /// run-time checks on class properties were a fifth of the matcher's time).
     struct Walk {
-        var captures: [Capture] = []
-        var best: [(end: Int, captures: [Capture])] = []
+        var captures: [RawCapture] = []
+        var best: [BestParse] = []
         var steps = 0
         var start = 0
         var limit = 0
         var rule = 0
-        var numberMemo: [Int: (end: Int, value: Double)] = [:]
+        var numberMemo: [Int: NumberHit] = [:]
         var noNumber = Set<Int>()
         var regexMemo: [Int: Int] = [:]
         var timeouts: [String: Int] = [:]
@@ -74,24 +94,37 @@ public final class RuleMatcher {
         w.timeouts.removeAll()
         w.limit = range.upperBound
         var out: [Candidate] = []
+        let lexicons = ruleSet.lexiconList, literals = ruleSet.literalList
         ruleSet.rulesByTrigger.withUnsafeBufferPointer { byTrigger in
             for p in range {
                 let list = byTrigger[Int(t[p])]
                 if list.isEmpty { continue }
-                for ri in list {
+                rules: for ri in list {
+                    let rule = compiled[ri]
+                    if let bits = rule.anchorBits {
+                        var found = false
+                        var q = p
+                        let end = min(w.limit, p + rule.anchorWindow + 1)
+                        while q < end {
+                            let u = t[q]
+                            if bits[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
+                            q += 1
+                        }
+                        if !found { continue rules }
+                    }
                     w.rule = ri
                     w.start = p
                     w.best.removeAll(keepingCapacity: true)
                     w.captures.removeAll(keepingCapacity: true)
                     w.steps = 0
-                    match(&w, compiled[ri].elements, t, 0, p)
+                    compiled[ri].fast.withUnsafeBufferPointer { elements in
+                        match(&w, elements, lexicons, literals, t, 0, p)
+                    }
                     // Every distinct end is a candidate: when the longest loses a conflict,
                     // a shorter reading of the same rule may still win.
-                    w.best.sort { $0.end > $1.end }
+                    if w.best.count > 1 { w.best.sort { $0.end > $1.end } }
                     for b in w.best {
-                        var caps = b.captures
-                        for k in caps.indices { caps[k].text = String(decoding: t[caps[k].range], as: UTF16.self) }
-                        out.append(Candidate(rule: ri, range: p..<b.end, captures: caps))
+                        out.append(Candidate(rule: ri, range: p..<b.end, raw: b.captures))
                     }
                 }
             }
@@ -99,6 +132,21 @@ public final class RuleMatcher {
         for (k, v) in w.timeouts { timeouts[k, default: 0] += v }
         scratch = w
         return out
+    }
+
+    /// The captures of a candidate with roles, texts and lexicon values.
+    public func resolve(_ c: Candidate, _ t: UnsafeBufferPointer<UInt16>) -> [Capture] {
+        let rule = compiled[c.rule]
+        return c.raw.map { r in
+            let el = rule.elements[Int(r.element)]
+            let range = Int(r.start)..<Int(r.end)
+            var value: String?
+            if r.entry >= 0, case let .lexicon(lex) = el.kind { value = lex.entries[Int(r.entry)].value }
+            let text = String(decoding: t[range], as: UTF16.self)
+            var number: Double? = r.number.isNaN ? nil : r.number
+            if number == nil, case .regex = el.kind { number = ChineseNumber.parse(text) ?? Double(text) }
+            return Capture(role: el.role, range: range, text: text, number: number, lexiconValue: value)
+        }
     }
 
     private func record(_ w: inout Walk, _ pos: Int) {
@@ -109,82 +157,87 @@ public final class RuleMatcher {
             if w.captures.count < w.best[i].captures.count { w.best[i].captures = w.captures }
             return
         }
-        w.best.append((pos, w.captures))
+        w.best.append(BestParse(end: pos, captures: w.captures))
     }
 
-    private func match(_ w: inout Walk, _ elements: [PatternElement], _ t: UnsafeBufferPointer<UInt16>, _ k: Int, _ pos: Int) {
+    private func match(_ w: inout Walk, _ elements: UnsafeBufferPointer<FastElement>, _ lexicons: [Lexicon], _ literals: [[UInt16]],
+                       _ t: UnsafeBufferPointer<UInt16>, _ k: Int, _ pos: Int) {
         w.steps += 1
         if w.steps > RuleMatcher.stepBudget { return }
         if k == elements.count { record(&w, pos); return }
         let el = elements[k]
         let limit = w.limit
+        let ek = Int32(k)
         switch el.kind {
-        case let .notInsideWord(lex):
-            if straddles(lex, t, pos) { return }
-            match(&w, elements, t, k + 1, pos)
+        case .notInsideWord:
+            if straddles(lexicons[Int(el.payload)], t, pos) { return }
+            match(&w, elements, lexicons, literals, t, k + 1, pos)
             return
         case .notFollowedByNumber:
             if pos < limit, number(&w, t, pos) != nil { return }
-            match(&w, elements, t, k + 1, pos)
+            match(&w, elements, lexicons, literals, t, k + 1, pos)
             return
-        case let .notFollowedBy(i):
-            if pos < limit, regexEnd(&w, i, pos) > pos { return }
-            match(&w, elements, t, k + 1, pos)
+        case .notFollowedBy:
+            if pos < limit, regexEnd(&w, Int(el.payload), pos) > pos { return }
+            match(&w, elements, lexicons, literals, t, k + 1, pos)
             return
         case .number:
             if let r = number(&w, t, pos) {
-                w.captures.append(Capture(role: el.role, range: pos..<r.end, text: "", number: r.value, lexiconValue: nil))
-                match(&w, elements, t, k + 1, r.end)
+                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(r.end), number: r.value, entry: -1))
+                match(&w, elements, lexicons, literals, t, k + 1, r.end)
                 w.captures.removeLast()
             }
-        case let .literal(u):
-            if pos + u.count <= limit {
-                var ok = true
-                for (i, x) in u.enumerated() where t[pos + i] != x { ok = false; break }
-                if ok {
-                    w.captures.append(Capture(role: el.role, range: pos..<(pos + u.count), text: "", number: nil, lexiconValue: nil))
-                    match(&w, elements, t, k + 1, pos + u.count)
-                    w.captures.removeLast()
-                }
+        case .literal:
+            let ok: Bool = literals[Int(el.payload)].withUnsafeBufferPointer { u in
+                guard pos + u.count <= limit else { return false }
+                for i in 0..<u.count where t[pos + i] != u[i] { return false }
+                return true
             }
-        case let .lexicon(lex):
+            if ok {
+                let end = pos + literals[Int(el.payload)].count
+                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: -1))
+                match(&w, elements, lexicons, literals, t, k + 1, end)
+                w.captures.removeLast()
+            }
+        case .lexicon:
+            let lex = lexicons[Int(el.payload)]
             // Longest entries first; a stack buffer holds the (few) matches.
-            withUnsafeTemporaryAllocation(of: (Int, Int).self, capacity: 16) { buf in
+            withUnsafeTemporaryAllocation(of: LexMatch.self, capacity: 16) { buf in
                 var n = 0
                 lex.forEachMatch(t, at: pos, limit: limit) { end, entry in
-                    if n < 16 { buf[n] = (end, entry) } else { buf[15] = (end, entry) }
+                    if n < 16 { buf[n] = LexMatch(end: end, entry: entry) } else { buf[15] = LexMatch(end: end, entry: entry) }
                     n = min(n + 1, 16)
                 }
                 var j = n - 1
                 while j >= 0 {
-                    let (end, entry) = buf[j]
-                    w.captures.append(Capture(role: el.role, range: pos..<end, text: "", number: nil, lexiconValue: lex.entries[entry].value))
-                    match(&w, elements, t, k + 1, end)
+                    let end = buf[j].end, entry = buf[j].entry
+                    w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: Int32(entry)))
+                    match(&w, elements, lexicons, literals, t, k + 1, end)
                     w.captures.removeLast()
                     j -= 1
                 }
             }
-        case let .regex(i):
-            let end = regexEnd(&w, i, pos)
+        case .regex:
+            let end = regexEnd(&w, Int(el.payload), pos)
             if end > pos {
-                let s = String(decoding: t[pos..<end], as: UTF16.self)
-                w.captures.append(Capture(role: el.role, range: pos..<end, text: "", number: ChineseNumber.parse(s) ?? Double(s), lexiconValue: nil))
-                match(&w, elements, t, k + 1, end)
+                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: -1))
+                match(&w, elements, lexicons, literals, t, k + 1, end)
                 w.captures.removeLast()
             }
         }
-        if el.optional { match(&w, elements, t, k + 1, pos) }
+        if el.optional { match(&w, elements, lexicons, literals, t, k + 1, pos) }
     }
 
-    private func number(_ w: inout Walk, _ t: UnsafeBufferPointer<UInt16>, _ pos: Int) -> (end: Int, value: Double)? {
+    private func number(_ w: inout Walk, _ t: UnsafeBufferPointer<UInt16>, _ pos: Int) -> NumberHit? {
         // Most positions hold no number: check the first unit before touching the memo.
         let u = t[pos]
         guard NumberScanner.isDigit(u) || ChineseNumber.isNumeralUnit(u) else { return nil }
         if let m = w.numberMemo[pos] { return m }
         if w.noNumber.contains(pos) { return nil }
         if let r = NumberScanner.scan(t, at: pos, limit: w.limit) {
-            w.numberMemo[pos] = r
-            return r
+            let hit = NumberHit(end: r.end, value: r.value)
+            w.numberMemo[pos] = hit
+            return hit
         }
         w.noNumber.insert(pos)
         return nil

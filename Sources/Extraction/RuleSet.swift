@@ -80,12 +80,30 @@ public struct Rule: Sendable {
     public var qualifiedID: String { "\(file)#\(id)" }
 }
 
+/// A pattern element as the matcher walks it: plain data, so copying it costs no
+/// reference counting (the matcher's hot loop touches elements millions of times).
+struct FastElement {
+    enum Kind: UInt8 { case number, regex, lexicon, literal, notInsideWord, notFollowedBy, notFollowedByNumber }
+    var kind: Kind
+    var optional: Bool
+    /// Regex index, or index into `RuleSet.lexiconList` / `literalList`.
+    var payload: Int32
+}
+
 /// What the matcher needs of a rule, as a class so walking it copies nothing.
 final class CompiledRule: @unchecked Sendable {
     let elements: [PatternElement]
+    let fast: [FastElement]
     let qualifiedID: String
-    init(elements: [PatternElement], qualifiedID: String) {
+    /// When the pattern starts with optional elements, the units its first required
+    /// element can start with, and how far into the text that can be: a position whose
+    /// window holds none of them cannot match, and the walk is skipped (不 starts 不到,
+    /// an approximator, but 不断 is followed by no number).
+    var anchorBits: [UInt64]? = nil
+    var anchorWindow = 0
+    init(elements: [PatternElement], fast: [FastElement], qualifiedID: String) {
         self.elements = elements
+        self.fast = fast
         self.qualifiedID = qualifiedID
     }
 }
@@ -112,6 +130,9 @@ public final class RuleSet: @unchecked Sendable {
     public private(set) var rulesByTrigger: [[Int]] = Array(repeating: [], count: 65536)
     /// The rules as the matcher walks them (reference types: no copies per position).
     var compiled: [CompiledRule] = []
+    /// Lexicons and literals that `FastElement`s point at.
+    var lexiconList: [Lexicon] = []
+    var literalList: [[UInt16]] = []
     /// The reference date rule examples run with unless they give their own `date`.
     public static let exampleDate = CalendarDate(year: 2020, month: 3, day: 23)!
     /// ICU's work limit per match (see uregex_setTimeLimit).
@@ -454,7 +475,59 @@ public final class RuleSet: @unchecked Sendable {
         for (i, t) in triggerSets.enumerated() {
             for u in t { rulesByTrigger[Int(u)].append(i) }
         }
-        compiled = rules.map { CompiledRule(elements: $0.elements, qualifiedID: $0.qualifiedID) }
+        var lexIndex: [ObjectIdentifier: Int32] = [:]
+        func lexID(_ l: Lexicon) -> Int32 {
+            if let i = lexIndex[ObjectIdentifier(l)] { return i }
+            lexiconList.append(l)
+            lexIndex[ObjectIdentifier(l)] = Int32(lexiconList.count - 1)
+            return Int32(lexiconList.count - 1)
+        }
+        compiled = rules.map { r in
+            let fast = r.elements.map { e -> FastElement in
+                switch e.kind {
+                case .number: return FastElement(kind: .number, optional: e.optional, payload: 0)
+                case let .regex(i): return FastElement(kind: .regex, optional: e.optional, payload: Int32(i))
+                case let .lexicon(l): return FastElement(kind: .lexicon, optional: e.optional, payload: lexID(l))
+                case let .literal(u):
+                    literalList.append(u)
+                    return FastElement(kind: .literal, optional: e.optional, payload: Int32(literalList.count - 1))
+                case let .notInsideWord(l): return FastElement(kind: .notInsideWord, optional: e.optional, payload: lexID(l))
+                case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
+                case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
+                }
+            }
+            let c = CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID)
+            // The anchor: the first required element after optional ones of bounded length.
+            var window = 0
+            var bounded = true
+            for e in r.elements {
+                if case .notInsideWord = e.kind { continue }
+                if case .notFollowedBy = e.kind { continue }
+                if case .notFollowedByNumber = e.kind { continue }
+                if !e.optional {
+                    var first: Set<UInt16>?
+                    switch e.kind {
+                    case .number: first = NumberScanner.triggers
+                    case let .lexicon(l): first = l.firstUnits
+                    case let .literal(u): first = u.first.map { [$0] }
+                    default: first = nil
+                    }
+                    if window > 0, bounded, let first {
+                        var bits = [UInt64](repeating: 0, count: 1024)
+                        for u in first { bits[Int(u) >> 6] |= 1 << (UInt64(u) & 63) }
+                        c.anchorBits = bits
+                        c.anchorWindow = window
+                    }
+                    break
+                }
+                switch e.kind {
+                case let .lexicon(l): window += l.maxLength
+                case let .literal(u): window += u.count
+                default: bounded = false
+                }
+            }
+            return c
+        }
     }
 
     static func json(_ n: Node) -> JSONValue {

@@ -25,7 +25,7 @@ public struct RuleTester {
     /// `sentences` splits a document as the pipeline does (Segmentation's breaker).
     public init(ruleSet: RuleSet, sentences: @escaping (NormalizedDocument) -> [Sentence]) {
         self.ruleSet = ruleSet
-        extractor = Extractor(ruleSet: ruleSet)
+        extractor = Extractor(ruleSet: ruleSet, keepLosers: true)
         breaker = sentences
     }
 

@@ -281,7 +281,7 @@ struct Explain: ParsableCommand {
         let set = try Lianlu.loadRules(rules)
         let doc = DocumentNormalizer().normalize(raw: TextUnits.units(text), id: "explain", encoding: "UTF-8", date: d, source: nil, defaultDate: nil)
         let sentences = try SentenceBreaker().sentences(of: doc)
-        let result = Extractor(ruleSet: set).extract(document: doc, sentences: sentences)
+        let result = Extractor(ruleSet: set, keepLosers: true).extract(document: doc, sentences: sentences)
         print(Explanation.render(document: doc, result: result, ruleSet: set), terminator: "")
     }
 }
