@@ -66,7 +66,10 @@ final class OffsetPropertyTests: XCTestCase {
         var rng = SystemRandomNumberGenerator()
         let normalizer = DocumentNormalizer()
         for _ in 0..<200 {
-            let tokens = generate(words, &rng)
+            var tokens = generate(words, &rng)
+            // A Traditional document has enough Traditional characters to be detected
+            // (at least 3, and 5% of its ideographs).
+            if traditional { tokens.insert(Token(raw: "這個縣的經濟發展", norm: "这个县的经济发展"), at: 0) }
             let raw = tokens.map(\.raw).joined()
             let doc = normalizer.normalize(raw: Array(raw.utf16), id: "t", encoding: "UTF-8", date: nil, source: nil, defaultDate: nil)
             XCTAssertEqual(doc.string, tokens.map(\.norm).joined(), "raw: \(raw.debugDescription)")
