@@ -175,8 +175,10 @@ public enum ValueBuilder {
             value = s
         }
         // The end of a range: missing parts come from the start (3月1日至3日).
-        if r.has("day2") || r.has("month2") || r.has("year2") {
-            var end = YMD(year: number(r.first("year2")) ?? start.year, month: number(r.first("month2")) ?? start.month,
+        if r.has("day2") || r.has("month2") || r.has("year2") || r.has("rel_year2") {
+            var endYear = number(r.first("year2")) ?? start.year
+            if let ry = r.string("rel_year2").flatMap(Int.init), let ref { endYear = ref.year + ry }
+            var end = YMD(year: endYear, month: number(r.first("month2")) ?? start.month,
                           day: number(r.first("day2")), unresolvedYear: start.unresolvedYear)
             if r.first("month2") != nil && r.first("day2") == nil { end.day = nil }
             if let y = end.year, let m = end.month, let d = end.day, CalendarDate(year: y, month: m, day: d) == nil { return nil }

@@ -200,6 +200,9 @@ public final class ICURegex {
         public var description: String { "\(icuError) at offset \(offset)" }
     }
 
+    /// ICU's work limit per match, re-applied to clones (uregex_clone does not copy it).
+    public private(set) var timeLimit: Int32 = 0
+
     public init(_ pattern: String, timeLimit: Int32 = 0) throws {
         let units = Array(pattern.utf16)
         var status: Int32 = 0
@@ -210,6 +213,7 @@ public final class ICURegex {
         }
         handle = h
         self.pattern = pattern
+        self.timeLimit = timeLimit
         if timeLimit > 0 { lianlu_regex_set_time_limit(handle, timeLimit, &status) }
     }
 
@@ -221,7 +225,10 @@ public final class ICURegex {
     public func clone() -> ICURegex {
         var status: Int32 = 0
         let h = lianlu_regex_clone(handle, &status)!
-        return ICURegex(handle: h, pattern: pattern)
+        let c = ICURegex(handle: h, pattern: pattern)
+        c.timeLimit = timeLimit
+        if timeLimit > 0 { lianlu_regex_set_time_limit(h, timeLimit, &status) }
+        return c
     }
 
     deinit { lianlu_regex_close(handle) }

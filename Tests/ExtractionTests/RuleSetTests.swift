@@ -138,3 +138,30 @@ final class ChineseNumberTests: XCTestCase {
         }
     }
 }
+
+final class RegexTimeLimitTests: XCTestCase {
+    /// A pattern that backtracks catastrophically hits ICU's time limit: the match is
+    /// skipped and the extractor reports the rule, so the run can warn and go on.
+    func testRunawayRegexIsCutOffAndReported() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/lexicons", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "# units\n吨\n".write(toFile: dir + "/lexicons/unit.txt", atomically: true, encoding: .utf8)
+        try """
+        rules:
+          - id: runaway
+            description: nested quantifiers that backtrack exponentially on a near miss
+            type: QUANTITY
+            pattern: "/(?:a+)+b/=number <unit>"
+            triggers: "a"
+            examples: ["⏩ab吨⏪"]
+        """.write(toFile: dir + "/q.yaml", atomically: true, encoding: .utf8)
+        let (set, problems) = RuleSet.load(directory: dir)
+        XCTAssertEqual(problems.map(\.description), [])
+        let breaker = try SentenceBreaker()
+        let tester = RuleTester(ruleSet: set!, sentences: { breaker.sentences(of: $0) })
+        let (_, result) = tester.extract(String(repeating: "a", count: 40) + "c吨。", date: nil)
+        XCTAssertEqual(result.mentions.count, 0)
+        XCTAssertGreaterThan(result.timeouts["q.yaml#runaway"] ?? 0, 0, "\(result.timeouts)")
+    }
+}
