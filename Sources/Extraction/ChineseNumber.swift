@@ -161,26 +161,29 @@ enum NumberScanner {
             if isDigit(p) || p == 0x2E || TextUnits.isASCIILetter(p) { return nil }
         }
         if isDigit(t[start]) {
+            // Digits, groups of three after thousands separators, then a decimal part,
+            // accumulated without building a string.
             var i = start
-            var intDigits: [UInt16] = []
-            while i < limit, isDigit(t[i]) { intDigits.append(t[i]); i += 1 }
-            // Thousands separators: groups of exactly three digits.
+            var whole = 0.0
+            var digits = 0
+            while i < limit, isDigit(t[i]) { whole = whole * 10 + Double(t[i] - 0x30); digits += 1; i += 1 }
             while i + 3 < limit + 0 && i < limit, t[i] == 0x2C, i + 3 <= limit,
                   isDigit(t[i + 1]), isDigit(t[i + 2]), isDigit(t[i + 3]), i + 4 >= limit || !isDigit(t[i + 4]) {
-                intDigits.append(contentsOf: [t[i + 1], t[i + 2], t[i + 3]])
+                whole = whole * 1000 + Double(t[i + 1] - 0x30) * 100 + Double(t[i + 2] - 0x30) * 10 + Double(t[i + 3] - 0x30)
                 i += 4
             }
-            var text = String(decoding: intDigits, as: UTF16.self)
+            var value = whole
             if i + 1 < limit, t[i] == 0x2E, isDigit(t[i + 1]) {
+                // The decimal part through Double's parser, for exact rounding (136.2).
                 var j = i + 1
                 while j < limit, isDigit(t[j]) { j += 1 }
-                text += "." + String(decoding: t[(i + 1)..<j], as: UTF16.self)
+                if let v = Double(TextUnits.string(t, start..<j).replacingOccurrences(of: ",", with: "")) { value = v }
                 i = j
             }
             // A letter right after digits makes a code (5G, 304L): not a number.
             if i < limit, TextUnits.isASCIILetter(t[i]) { return nil }
-            guard let v = Double(text) else { return nil }
-            return (i, v)
+            _ = digits
+            return (i, value)
         }
         // Chinese numerals.
         var i = start
@@ -198,8 +201,7 @@ enum NumberScanner {
         if first == 0x96F6 || first == 0x3007 { return nil }
         var end = i
         while end > start {
-            let s = String(decoding: t[start..<end], as: UTF16.self)
-            if let v = ChineseNumber.parse(s) { return (end, v) }
+            if let v = ChineseNumber.parse(TextUnits.string(t, start..<end)) { return (end, v) }
             end -= 1
         }
         return nil

@@ -142,7 +142,7 @@ public final class RuleMatcher {
             let range = Int(r.start)..<Int(r.end)
             var value: String?
             if r.entry >= 0, case let .lexicon(lex) = el.kind { value = lex.entries[Int(r.entry)].value }
-            let text = String(decoding: t[range], as: UTF16.self)
+            let text = TextUnits.string(t, range)
             var number: Double? = r.number.isNaN ? nil : r.number
             if number == nil, case .regex = el.kind { number = ChineseNumber.parse(text) ?? Double(text) }
             return Capture(role: el.role, range: range, text: text, number: number, lexiconValue: value)
