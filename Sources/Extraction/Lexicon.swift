@@ -12,22 +12,56 @@ public final class Lexicon: @unchecked Sendable {
 
     public let name: String
     public let file: String
-    public private(set) var entries: [Entry] = []
+    /// Immutable once built: `let`s need no run-time exclusivity checks, and the
+    /// matcher reads them millions of times.
+    public let entries: [Entry]
     /// Trie: node -> (unit -> child); terminal nodes hold an entry index.
-    private var children: [[UInt16: Int32]] = [[:]]
-    private var terminal: [Int32] = [-1]
+    private let children: [[UInt16: Int32]]
+    private let terminal: [Int32]
     /// First units of all entries, for triggering rules that start with this lexicon.
-    public private(set) var firstUnits = Set<UInt16>()
-    public private(set) var maxLength = 0
+    public let firstUnits: Set<UInt16>
+    public let maxLength: Int
+    /// First units as a bitmap, for a cheap rejection before the trie.
+    private let firstUnitBits: [UInt64]
 
-    public init(name: String, file: String) {
+    public init(name: String, file: String, entries: [Entry]) {
         self.name = name
         self.file = file
+        var children: [[UInt16: Int32]] = [[:]]
+        var terminal: [Int32] = [-1]
+        var first = Set<UInt16>()
+        var bits = [UInt64](repeating: 0, count: 1024)
+        var longest = 0
+        for (index, e) in entries.enumerated() {
+            var node = 0
+            for u in e.text {
+                if let c = children[node][u] {
+                    node = Int(c)
+                } else {
+                    children.append([:])
+                    terminal.append(-1)
+                    children[node][u] = Int32(children.count - 1)
+                    node = children.count - 1
+                }
+            }
+            terminal[node] = Int32(index)
+            if let f = e.text.first {
+                first.insert(f)
+                bits[Int(f) >> 6] |= 1 << (UInt64(f) & 63)
+            }
+            longest = max(longest, e.text.count)
+        }
+        self.entries = entries
+        self.children = children
+        self.terminal = terminal
+        self.firstUnits = first
+        self.firstUnitBits = bits
+        self.maxLength = longest
     }
 
     /// Parses lexicon text; problems come back as `file:line` diagnostics.
     public static func parse(name: String, file: String, text: String) -> (Lexicon, [RuleDiagnostic]) {
-        let lex = Lexicon(name: name, file: file)
+        var entries: [Entry] = []
         var problems: [RuleDiagnostic] = []
         var seen: [String: Int] = [:]
         for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -59,30 +93,9 @@ public final class Lexicon: @unchecked Sendable {
                 continue
             }
             seen[entry] = line
-            lex.insert(Entry(text: Array(entry.utf16), value: value, line: line))
+            entries.append(Entry(text: Array(entry.utf16), value: value, line: line))
         }
-        return (lex, problems)
-    }
-
-    func insert(_ e: Entry) {
-        var node = 0
-        for u in e.text {
-            if let c = children[node][u] {
-                node = Int(c)
-            } else {
-                children.append([:])
-                terminal.append(-1)
-                children[node][u] = Int32(children.count - 1)
-                node = children.count - 1
-            }
-        }
-        terminal[node] = Int32(entries.count)
-        entries.append(e)
-        if let f = e.text.first {
-            firstUnits.insert(f)
-            firstUnitBits[Int(f) >> 6] |= 1 << (UInt64(f) & 63)
-        }
-        maxLength = max(maxLength, e.text.count)
+        return (Lexicon(name: name, file: file, entries: entries), problems)
     }
 
     /// Entries matching `text` at `start` (not past `limit`), longest first, as
@@ -107,8 +120,6 @@ public final class Lexicon: @unchecked Sendable {
         }
     }
 
-    /// First units as a bitmap, for a cheap rejection before the trie.
-    private var firstUnitBits = [UInt64](repeating: 0, count: 1024)
 
     public func contains(_ s: String) -> Bool { lookup(s) != nil }
 

@@ -99,12 +99,14 @@ final class CompiledRule: @unchecked Sendable {
     /// element can start with, and how far into the text that can be: a position whose
     /// window holds none of them cannot match, and the walk is skipped (不 starts 不到,
     /// an approximator, but 不断 is followed by no number).
-    var anchorBits: [UInt64]? = nil
-    var anchorWindow = 0
-    init(elements: [PatternElement], fast: [FastElement], qualifiedID: String) {
+    let anchorBits: [UInt64]?
+    let anchorWindow: Int
+    init(elements: [PatternElement], fast: [FastElement], qualifiedID: String, anchorBits: [UInt64]?, anchorWindow: Int) {
         self.elements = elements
         self.fast = fast
         self.qualifiedID = qualifiedID
+        self.anchorBits = anchorBits
+        self.anchorWindow = anchorWindow
     }
 }
 
@@ -139,6 +141,14 @@ public final class RuleSet: @unchecked Sendable {
     public static let regexTimeLimit: Int32 = 100
 
     private init(directory: String) { self.directory = directory }
+
+    /// An independent copy for another worker thread (loaded again from the same files).
+    /// Sharing one rule set made threads contend on the reference counts of the same
+    /// objects: with a copy each, the second core adds instead of waiting.
+    public func copyForWorker() -> RuleSet {
+        let (copy, _) = RuleSet.load(directory: directory)
+        return copy ?? self
+    }
 
     /// Loads and validates every file; returns the rule set only when nothing is wrong.
     public static func load(directory: String) -> (RuleSet?, [RuleDiagnostic]) {
@@ -496,7 +506,8 @@ public final class RuleSet: @unchecked Sendable {
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
                 }
             }
-            let c = CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID)
+            var anchorBits: [UInt64]?
+            var anchorWindow = 0
             // The anchor: the first required element after optional ones of bounded length.
             var window = 0
             var bounded = true
@@ -515,8 +526,8 @@ public final class RuleSet: @unchecked Sendable {
                     if window > 0, bounded, let first {
                         var bits = [UInt64](repeating: 0, count: 1024)
                         for u in first { bits[Int(u) >> 6] |= 1 << (UInt64(u) & 63) }
-                        c.anchorBits = bits
-                        c.anchorWindow = window
+                        anchorBits = bits
+                        anchorWindow = window
                     }
                     break
                 }
@@ -526,7 +537,7 @@ public final class RuleSet: @unchecked Sendable {
                 default: bounded = false
                 }
             }
-            return c
+            return CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow)
         }
     }
 

@@ -84,7 +84,10 @@ public final class PipelineRunner {
     public init(options: RunOptions, through: Stage, ruleSet: RuleSet? = nil) throws {
         self.options = options
         self.through = through
-        for _ in 0..<options.jobs { workers.append(try StageWorker(through: through, defaultDate: options.defaultDate, ruleSet: ruleSet)) }
+        for k in 0..<options.jobs {
+            let rules = k == 0 ? ruleSet : ruleSet?.copyForWorker()
+            workers.append(try StageWorker(through: through, defaultDate: options.defaultDate, ruleSet: rules))
+        }
     }
 
     public func run<I: IteratorProtocol>(_ items: inout I, sinks: StageSinks) -> RunSummary where I.Element == WorkItem {
