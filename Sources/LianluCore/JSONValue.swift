@@ -306,38 +306,47 @@ public struct JSONParser {
             try decodeRun(run, pos, into: &out)
             pos += 1
             guard pos < bytes.count else { throw error("unterminated escape") }
-            let e = bytes[pos]
-            pos += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                let u = try hex4()
-                if u & 0xFC00 == 0xD800 {
-                    guard pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
-                        throw error("unpaired surrogate in \\u escape")
-                    }
-                    pos += 2
-                    let low = try hex4()
-                    guard low & 0xFC00 == 0xDC00 else { throw error("unpaired surrogate in \\u escape") }
-                    out.append(u)
-                    out.append(low)
-                } else if u & 0xFC00 == 0xDC00 {
-                    throw error("unpaired surrogate in \\u escape")
-                } else {
-                    out.append(u)
-                }
-            default:
-                pos -= 1
-                throw error("invalid escape '\\\(printable(e))'")
+            let scalar = try escapedScalar()
+            if scalar >= 0x10000 {
+                let v = scalar - 0x10000
+                out.append(UInt16(0xD800 + (v >> 10)))
+                out.append(UInt16(0xDC00 + (v & 0x3FF)))
+            } else {
+                out.append(UInt16(scalar))
             }
             run = pos
+        }
+    }
+
+    /// The scalar an escape stands for, with `pos` just after the backslash; a \\u
+    /// high surrogate must be followed by a \\u low one.
+    private mutating func escapedScalar() throws -> UInt32 {
+        guard pos < bytes.count else { throw error("unterminated escape") }
+        let e = bytes[pos]
+        pos += 1
+        switch e {
+        case UInt8(ascii: "\""): return 0x22
+        case UInt8(ascii: "\\"): return 0x5C
+        case UInt8(ascii: "/"): return 0x2F
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        case UInt8(ascii: "u"):
+            let u = UInt32(try hex4())
+            if u & 0xFC00 == 0xDC00 { throw error("unpaired surrogate in \\u escape") }
+            guard u & 0xFC00 == 0xD800 else { return u }
+            guard pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
+                throw error("unpaired surrogate in \\u escape")
+            }
+            pos += 2
+            let low = UInt32(try hex4())
+            guard low & 0xFC00 == 0xDC00 else { throw error("unpaired surrogate in \\u escape") }
+            return 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
+        default:
+            pos -= 1
+            throw error("invalid escape '\\\(printable(e))'")
         }
     }
 
@@ -366,35 +375,11 @@ public struct JSONParser {
             out.append(contentsOf: bytes[runStart..<pos])
             pos += 1
             guard pos < bytes.count else { throw error("unterminated escape") }
-            let e = bytes[pos]
-            pos += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = UInt32(try hex4())
-                if scalar & 0xFC00 == 0xD800 {
-                    if pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") {
-                        pos += 2
-                        let low = UInt32(try hex4())
-                        guard low & 0xFC00 == 0xDC00 else { throw error("unpaired surrogate in \\u escape") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else {
-                        throw error("unpaired surrogate in \\u escape")
-                    }
-                } else if scalar & 0xFC00 == 0xDC00 {
-                    throw error("unpaired surrogate in \\u escape")
-                }
+            let scalar = try escapedScalar()
+            if scalar < 0x80 {
+                out.append(UInt8(scalar))
+            } else {
                 out.append(contentsOf: Array(String(UnicodeScalar(scalar)!).utf8))
-            default:
-                pos -= 1
-                throw error("invalid escape '\\\(printable(e))'")
             }
             runStart = pos
         }
