@@ -375,6 +375,12 @@ public final class RuleSet: @unchecked Sendable {
         var problems: [RuleDiagnostic] = []
         var triggers = Set<UInt16>()
         var triggersDone = false
+        /// The lexicon a pattern names, or nil with the problem recorded.
+        func lexicon(_ name: String, written: String) -> Lexicon? {
+            if let lex = lexicons[name] { return lex }
+            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon \(written) (no lexicons/\(name).txt)"))
+            return nil
+        }
         for token in PatternTokenizer.tokens(pattern) {
             var body = token
             var optional = false
@@ -425,21 +431,14 @@ public final class RuleSet: @unchecked Sendable {
                 optional = true
                 role = role ?? ""
             } else if body.hasPrefix("!<") && body.hasSuffix(">") && body.count > 3 {
-                let name = String(body.dropFirst(2).dropLast())
-                guard let lex = lexicons[name] else {
-                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon !<\(name)> (no lexicons/\(name).txt)"))
-                    continue
-                }
+                guard let lex = lexicon(String(body.dropFirst(2).dropLast()), written: body) else { continue }
                 kind = .notInsideWord(lex)
                 first = nil
                 optional = true  // zero-width: does not end the trigger prefix
                 role = role ?? ""
             } else if body.hasPrefix("<") && body.hasSuffix(">") && body.count > 2 {
                 let name = String(body.dropFirst().dropLast())
-                guard let lex = lexicons[name] else {
-                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon <\(name)> (no lexicons/\(name).txt)"))
-                    continue
-                }
+                guard let lex = lexicon(name, written: body) else { continue }
                 kind = .lexicon(lex)
                 first = lex.firstUnits
                 role = role ?? name
