@@ -15,8 +15,12 @@ public final class Lexicon: @unchecked Sendable {
     /// Immutable once built: `let`s need no run-time exclusivity checks, and the
     /// matcher reads them millions of times.
     public let entries: [Entry]
-    /// Trie: node -> (unit -> child); terminal nodes hold an entry index.
-    private let children: [[UInt16: Int32]]
+    /// Trie in flat arrays: node n's edges are `edgeUnit/edgeChild[edgeStart[n]..<edgeStart[n+1]]`,
+    /// sorted by unit (binary search, no hashing: the dictionary-per-node trie spent a
+    /// tenth of the extraction stage in the hasher); terminal nodes hold an entry index.
+    private let edgeStart: [Int32]
+    private let edgeUnit: [UInt16]
+    private let edgeChild: [Int32]
     private let terminal: [Int32]
     /// First units of all entries, for triggering rules that start with this lexicon.
     public let firstUnits: Set<UInt16>
@@ -51,12 +55,37 @@ public final class Lexicon: @unchecked Sendable {
             }
             longest = max(longest, e.text.count)
         }
+        var edgeStart: [Int32] = [0]
+        var edgeUnit: [UInt16] = []
+        var edgeChild: [Int32] = []
+        for node in children {
+            for (u, c) in node.sorted(by: { $0.key < $1.key }) {
+                edgeUnit.append(u)
+                edgeChild.append(c)
+            }
+            edgeStart.append(Int32(edgeUnit.count))
+        }
         self.entries = entries
-        self.children = children
+        self.edgeStart = edgeStart
+        self.edgeUnit = edgeUnit
+        self.edgeChild = edgeChild
         self.terminal = terminal
         self.firstUnits = first
         self.firstUnitBits = bits
         self.maxLength = longest
+    }
+
+    /// The child of `node` along unit `u`, or -1.
+    @inline(__always)
+    private func child(_ node: Int, _ u: UInt16) -> Int {
+        var lo = Int(edgeStart[node]), hi = Int(edgeStart[node + 1])
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            let m = edgeUnit[mid]
+            if m == u { return Int(edgeChild[mid]) }
+            if m < u { lo = mid + 1 } else { hi = mid }
+        }
+        return -1
     }
 
     /// Parses lexicon text; problems come back as `file:line` diagnostics.
@@ -113,8 +142,10 @@ public final class Lexicon: @unchecked Sendable {
         guard start < limit, firstUnitBits[Int(text[start]) >> 6] & (1 << (UInt64(text[start]) & 63)) != 0 else { return }
         var node = 0
         var i = start
-        while i < limit, let c = children[node][text[i]] {
-            node = Int(c)
+        while i < limit {
+            let c = child(node, text[i])
+            if c < 0 { return }
+            node = c
             i += 1
             if terminal[node] >= 0 { body(i, Int(terminal[node])) }
         }
