@@ -32,6 +32,94 @@ public struct Candidate: Sendable {
     public var captures: [Capture] = []
 }
 
+/// The rule set's matching data in flat buffers allocated once per matcher: the hot
+/// loops read them through `MatchTables.View`, a struct of raw pointers, so walking a
+/// rule touches no reference counts and no array bounds checks (retain/release on the
+/// rule objects and arrays was a tenth of the extraction stage).
+final class MatchTables {
+    struct View {
+        var elements: UnsafeMutablePointer<FastElement>
+        /// Rule r's elements: `elements[elementStart[r] ..< elementStart[r + 1]]`.
+        var elementStart: UnsafeMutablePointer<Int32>
+        /// Rules a unit can start: `triggerRules[triggerStart[u] ..< triggerStart[u + 1]]`.
+        var triggerStart: UnsafeMutablePointer<Int32>
+        var triggerRules: UnsafeMutablePointer<Int32>
+        /// Rule r's required unit sets: `required[requiredStart[r] ..< requiredStart[r + 1]]`.
+        var requiredStart: UnsafeMutablePointer<Int32>
+        var required: UnsafeMutablePointer<Int32>
+        /// Rule r's anchor (see `CompiledRule.anchorBits`): 1024 words at
+        /// `anchorBits + anchorOffset[r]`, or none when the offset is -1.
+        var anchorOffset: UnsafeMutablePointer<Int32>
+        var anchorWindow: UnsafeMutablePointer<Int32>
+        var anchorBits: UnsafeMutablePointer<UInt64>
+        var unitClass: UnsafeMutablePointer<UInt16>
+        var unitSetBits: UnsafeMutablePointer<UInt64>
+        var classWords: Int
+        /// Literal i: `literalUnits[literalStart[i] ..< literalStart[i + 1]]`.
+        var literalStart: UnsafeMutablePointer<Int32>
+        var literalUnits: UnsafeMutablePointer<UInt16>
+        var lexicons: UnsafeMutablePointer<Unmanaged<Lexicon>>
+
+        /// Whether unit `u` is in unit set `set`.
+        @inline(__always)
+        func inSet(_ set: Int32, _ u: UInt16) -> Bool {
+            let c = Int(unitClass[Int(u)])
+            return unitSetBits[Int(set) * classWords + c >> 6] & (1 << UInt64(c & 63)) != 0
+        }
+    }
+
+    let view: View
+    private let lexiconRefs: [Lexicon]
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    init(_ rs: RuleSet) {
+        var allocations: [UnsafeMutableRawPointer] = []
+        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+            p.initialize(from: a, count: a.count)
+            allocations.append(UnsafeMutableRawPointer(p))
+            return p
+        }
+        var elements: [FastElement] = [], elementStart: [Int32] = [0]
+        var requiredStart: [Int32] = [0], required: [Int32] = []
+        var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorBits: [UInt64] = []
+        for r in rs.compiled {
+            elements += r.fast
+            elementStart.append(Int32(elements.count))
+            required += r.required
+            requiredStart.append(Int32(required.count))
+            if let bits = r.anchorBits {
+                anchorOffset.append(Int32(anchorBits.count))
+                anchorBits += bits
+            } else {
+                anchorOffset.append(-1)
+            }
+            anchorWindow.append(Int32(r.anchorWindow))
+        }
+        var triggerStart: [Int32] = [0], triggerRules: [Int32] = []
+        for u in 0..<65536 {
+            triggerRules += rs.rulesByTrigger[u].map(Int32.init)
+            triggerStart.append(Int32(triggerRules.count))
+        }
+        var literalStart: [Int32] = [0], literalUnits: [UInt16] = []
+        for l in rs.literalList {
+            literalUnits += l
+            literalStart.append(Int32(literalUnits.count))
+        }
+        lexiconRefs = rs.lexiconList
+        view = View(elements: copy(elements), elementStart: copy(elementStart),
+                    triggerStart: copy(triggerStart), triggerRules: copy(triggerRules),
+                    requiredStart: copy(requiredStart), required: copy(required),
+                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorBits: copy(anchorBits),
+                    unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
+                    literalStart: copy(literalStart), literalUnits: copy(literalUnits),
+                    lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }))
+        self.allocations = allocations
+    }
+
+    deinit { for p in allocations { p.deallocate() } }
+}
+
 /// Finds every rule's matches in a text. One per worker thread: it owns clones of the
 /// rule set's compiled regexes (ICU regexes are not thread-safe).
 ///
@@ -40,10 +128,16 @@ public struct Candidate: Sendable {
 /// lexicon tries, literals, and ICU regexes with `lookingAt` on a region. Optional
 /// elements and several lexicon entries of different lengths give alternatives; the
 /// longest complete match of a rule at a position is its candidate there.
+///
+/// What keeps it fast, cheapest test first: a position inside a run of Latin letters
+/// and digits starts nothing; a rule is tried in a sentence only when every one of its
+/// required elements can start somewhere in it; and before each element the walk checks
+/// that the next unit can start the rest of the pattern (`FastElement.follow`).
 public final class RuleMatcher {
     public let ruleSet: RuleSet
     private let regexes: [ICURegex]
     private let compiled: [CompiledRule]
+    private let tables: MatchTables
     /// Work budget per rule and start position (alternatives explored).
     static let stepBudget = 512
     /// Regex time-outs in the current document: rule id -> count (warned by the caller).
@@ -66,9 +160,16 @@ public final class RuleMatcher {
         var start = 0
         var limit = 0
         var rule = 0
-        var numberMemo: [Int: NumberHit] = [:]
-        var noNumber = Set<Int>()
+        /// Per unit of the sentence (from `base`): the number starting there, scanned
+        /// once for every rule; `numberEnd` -2 when not scanned yet, -1 when none.
+        var base = 0
+        var numberEnd: [Int32] = []
+        var numberValue: [Double] = []
         var regexMemo: [Int: Int] = [:]
+        /// Unit classes present in the sentence, and per rule 0 (not checked yet), 1 (its
+        /// required elements can all start somewhere in the sentence) or 2 (they cannot).
+        var present: [UInt64] = []
+        var feasible: [UInt8] = []
         var timeouts: [String: Int] = [:]
     }
 
@@ -76,6 +177,7 @@ public final class RuleMatcher {
         self.ruleSet = ruleSet
         regexes = ruleSet.regexes.map { $0.clone() }
         compiled = ruleSet.compiled
+        tables = MatchTables(ruleSet)
     }
 
     /// Points the regexes at a document's text; call before `candidates` for that text.
@@ -88,44 +190,83 @@ public final class RuleMatcher {
     public func candidates(_ t: UnsafeBufferPointer<UInt16>, range: Range<Int>) -> [Candidate] {
         var w = scratch
         scratch = Walk()
-        w.numberMemo.removeAll(keepingCapacity: true)
-        w.noNumber.removeAll(keepingCapacity: true)
+        let tv = tables.view
         w.regexMemo.removeAll(keepingCapacity: true)
-        w.timeouts.removeAll()
+        if !w.timeouts.isEmpty { w.timeouts.removeAll() }
         w.limit = range.upperBound
+        w.base = range.lowerBound
+        w.numberEnd.removeAll(keepingCapacity: true)
+        w.numberEnd.append(contentsOf: repeatElement(-2, count: range.count))
+        if w.numberValue.count < range.count { w.numberValue = Array(repeating: 0, count: range.count) }
+        let words = tv.classWords
+        w.present.removeAll(keepingCapacity: true)
+        w.present.append(contentsOf: repeatElement(0, count: words))
+        for p in range {
+            let c = Int(tv.unitClass[Int(t[p])])
+            if c != 0 { w.present[c >> 6] |= 1 << UInt64(c & 63) }
+        }
+        w.feasible.removeAll(keepingCapacity: true)
+        w.feasible.append(contentsOf: repeatElement(0, count: compiled.count))
         var out: [Candidate] = []
-        let lexicons = ruleSet.lexiconList, literals = ruleSet.literalList
-        ruleSet.rulesByTrigger.withUnsafeBufferPointer { byTrigger in
-            for p in range {
-                let list = byTrigger[Int(t[p])]
-                if list.isEmpty { continue }
-                rules: for ri in list {
-                    let rule = compiled[ri]
-                    if let bits = rule.anchorBits {
-                        var found = false
-                        var q = p
-                        let end = min(w.limit, p + rule.anchorWindow + 1)
-                        while q < end {
-                            let u = t[q]
-                            if bits[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
-                            q += 1
-                        }
-                        if !found { continue rules }
+        for p in range {
+            let u = t[p]
+            var ti = Int(tv.triggerStart[Int(u)])
+            let te = Int(tv.triggerStart[Int(u) + 1])
+            if ti == te { continue }
+            // Nothing starts inside a run of Latin letters and digits (the 9 of 2019,
+            // the 17 of AB17) or in the decimals of a number: the match that starts
+            // where the run does is always longer.
+            if p > range.lowerBound, RuleMatcher.isASCIIAlphanumeric(u) {
+                let v = t[p - 1]
+                if RuleMatcher.isASCIIAlphanumeric(v) { continue }
+                if v == 0x2E, p - 1 > range.lowerBound, NumberScanner.isDigit(t[p - 2]), NumberScanner.isDigit(u) { continue }
+            }
+            rules: while ti < te {
+                let ri = Int(tv.triggerRules[ti])
+                ti += 1
+                switch w.feasible[ri] {
+                case 2: continue rules
+                case 0:
+                    var ok = true
+                    var q = Int(tv.requiredStart[ri])
+                    let qe = Int(tv.requiredStart[ri + 1])
+                    sets: while q < qe {
+                        let set = Int(tv.required[q])
+                        q += 1
+                        for i in 0..<words where tv.unitSetBits[set * words + i] & w.present[i] != 0 { continue sets }
+                        ok = false
+                        break
                     }
-                    w.rule = ri
-                    w.start = p
-                    w.best.removeAll(keepingCapacity: true)
-                    w.captures.removeAll(keepingCapacity: true)
-                    w.steps = 0
-                    compiled[ri].fast.withUnsafeBufferPointer { elements in
-                        match(&w, elements, lexicons, literals, t, 0, p)
+                    w.feasible[ri] = ok ? 1 : 2
+                    if !ok { continue rules }
+                default: break
+                }
+                let ao = Int(tv.anchorOffset[ri])
+                if ao >= 0 {
+                    let bits = tv.anchorBits + ao
+                    var found = false
+                    var q = p
+                    let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
+                    while q < end {
+                        let u = t[q]
+                        if bits[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
+                        q += 1
                     }
-                    // Every distinct end is a candidate: when the longest loses a conflict,
-                    // a shorter reading of the same rule may still win.
-                    if w.best.count > 1 { w.best.sort { $0.end > $1.end } }
-                    for b in w.best {
-                        out.append(Candidate(rule: ri, range: p..<b.end, raw: b.captures))
-                    }
+                    if !found { continue rules }
+                }
+                w.rule = ri
+                w.start = p
+                if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true) }
+                w.steps = 0
+                let es = Int(tv.elementStart[ri])
+                let elements = UnsafeBufferPointer(start: tv.elements + es, count: Int(tv.elementStart[ri + 1]) - es)
+                match(&w, tv, elements, t, 0, p)
+                // Every distinct end is a candidate: when the longest loses a conflict,
+                // a shorter reading of the same rule may still win.
+                if w.best.isEmpty { continue rules }
+                if w.best.count > 1 { w.best.sort { $0.end > $1.end } }
+                for b in w.best {
+                    out.append(Candidate(rule: ri, range: p..<b.end, raw: b.captures))
                 }
             }
         }
@@ -149,6 +290,11 @@ public final class RuleMatcher {
         }
     }
 
+    @inline(__always)
+    static func isASCIIAlphanumeric(_ u: UInt16) -> Bool {
+        (u >= 0x30 && u <= 0x39) || (u | 0x20 >= 0x61 && u | 0x20 <= 0x7A)
+    }
+
     private func record(_ w: inout Walk, _ pos: Int) {
         // Per end, the reading with fewer elements (800千瓦 is 800 and the unit 千瓦, not
         // 800, the multiplier 千 and the unit 瓦).
@@ -160,59 +306,61 @@ public final class RuleMatcher {
         w.best.append(BestParse(end: pos, captures: w.captures))
     }
 
-    private func match(_ w: inout Walk, _ elements: UnsafeBufferPointer<FastElement>, _ lexicons: [Lexicon], _ literals: [[UInt16]],
+    private func match(_ w: inout Walk, _ tv: MatchTables.View, _ elements: UnsafeBufferPointer<FastElement>,
                        _ t: UnsafeBufferPointer<UInt16>, _ k: Int, _ pos: Int) {
         w.steps += 1
         if w.steps > RuleMatcher.stepBudget { return }
         if k == elements.count { record(&w, pos); return }
         let el = elements[k]
         let limit = w.limit
+        if el.follow >= 0 && (pos >= limit || !tv.inSet(el.follow, t[pos])) { return }
         let ek = Int32(k)
         switch el.kind {
         case .notInsideWord:
-            if straddles(lexicons[Int(el.payload)], t, pos) { return }
-            match(&w, elements, lexicons, literals, t, k + 1, pos)
+            if tv.lexicons[Int(el.payload)]._withUnsafeGuaranteedRef({ straddles($0, t, pos) }) { return }
+            match(&w, tv, elements, t, k + 1, pos)
             return
         case .notFollowedByNumber:
             if pos < limit, number(&w, t, pos) != nil { return }
-            match(&w, elements, lexicons, literals, t, k + 1, pos)
+            match(&w, tv, elements, t, k + 1, pos)
             return
         case .notFollowedBy:
             if pos < limit, regexEnd(&w, Int(el.payload), pos) > pos { return }
-            match(&w, elements, lexicons, literals, t, k + 1, pos)
+            match(&w, tv, elements, t, k + 1, pos)
             return
         case .number:
             if let r = number(&w, t, pos) {
                 w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(r.end), number: r.value, entry: -1))
-                match(&w, elements, lexicons, literals, t, k + 1, r.end)
+                match(&w, tv, elements, t, k + 1, r.end)
                 w.captures.removeLast()
             }
         case .literal:
-            let ok: Bool = literals[Int(el.payload)].withUnsafeBufferPointer { u in
-                guard pos + u.count <= limit else { return false }
-                for i in 0..<u.count where t[pos + i] != u[i] { return false }
-                return true
+            let ls = Int(tv.literalStart[Int(el.payload)])
+            let n = Int(tv.literalStart[Int(el.payload) + 1]) - ls
+            var ok = pos + n <= limit
+            if ok {
+                for i in 0..<n where t[pos + i] != tv.literalUnits[ls + i] { ok = false; break }
             }
             if ok {
-                let end = pos + literals[Int(el.payload)].count
-                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: -1))
-                match(&w, elements, lexicons, literals, t, k + 1, end)
+                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(pos + n), number: .nan, entry: -1))
+                match(&w, tv, elements, t, k + 1, pos + n)
                 w.captures.removeLast()
             }
         case .lexicon:
-            let lex = lexicons[Int(el.payload)]
             // Longest entries first; a stack buffer holds the (few) matches.
             withUnsafeTemporaryAllocation(of: LexMatch.self, capacity: 16) { buf in
                 var n = 0
-                lex.forEachMatch(t, at: pos, limit: limit) { end, entry in
-                    if n < 16 { buf[n] = LexMatch(end: end, entry: entry) } else { buf[15] = LexMatch(end: end, entry: entry) }
-                    n = min(n + 1, 16)
+                tv.lexicons[Int(el.payload)]._withUnsafeGuaranteedRef { lex in
+                    lex.forEachMatch(t, at: pos, limit: limit) { end, entry in
+                        if n < 16 { buf[n] = LexMatch(end: end, entry: entry) } else { buf[15] = LexMatch(end: end, entry: entry) }
+                        n = min(n + 1, 16)
+                    }
                 }
                 var j = n - 1
                 while j >= 0 {
                     let end = buf[j].end, entry = buf[j].entry
                     w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: Int32(entry)))
-                    match(&w, elements, lexicons, literals, t, k + 1, end)
+                    match(&w, tv, elements, t, k + 1, end)
                     w.captures.removeLast()
                     j -= 1
                 }
@@ -221,25 +369,26 @@ public final class RuleMatcher {
             let end = regexEnd(&w, Int(el.payload), pos)
             if end > pos {
                 w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: -1))
-                match(&w, elements, lexicons, literals, t, k + 1, end)
+                match(&w, tv, elements, t, k + 1, end)
                 w.captures.removeLast()
             }
         }
-        if el.optional { match(&w, elements, lexicons, literals, t, k + 1, pos) }
+        if el.optional { match(&w, tv, elements, t, k + 1, pos) }
     }
-
     private func number(_ w: inout Walk, _ t: UnsafeBufferPointer<UInt16>, _ pos: Int) -> NumberHit? {
         // Most positions hold no number: check the first unit before touching the memo.
         let u = t[pos]
         guard NumberScanner.isDigit(u) || ChineseNumber.isNumeralUnit(u) else { return nil }
-        if let m = w.numberMemo[pos] { return m }
-        if w.noNumber.contains(pos) { return nil }
+        let i = pos - w.base
+        let known = w.numberEnd[i]
+        if known >= 0 { return NumberHit(end: Int(known), value: w.numberValue[i]) }
+        if known == -1 { return nil }
         if let r = NumberScanner.scan(t, at: pos, limit: w.limit) {
-            let hit = NumberHit(end: r.end, value: r.value)
-            w.numberMemo[pos] = hit
-            return hit
+            w.numberEnd[i] = Int32(r.end)
+            w.numberValue[i] = r.value
+            return NumberHit(end: r.end, value: r.value)
         }
-        w.noNumber.insert(pos)
+        w.numberEnd[i] = -1
         return nil
     }
 

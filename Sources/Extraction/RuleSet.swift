@@ -44,6 +44,15 @@ public struct PatternElement: Sendable {
     public var role: String
     /// The token as written, for explanations.
     public var source: String
+    /// The units a match of this element can start with; nil when unknown (an inline
+    /// regex after the first element) or zero-width.
+    var first: Set<UInt16>? = nil
+    var isZeroWidth: Bool {
+        switch kind {
+        case .notInsideWord, .notFollowedBy, .notFollowedByNumber: return true
+        default: return false
+        }
+    }
 }
 
 /// A rule, loaded from a YAML file under Rules/.
@@ -88,6 +97,11 @@ struct FastElement {
     var optional: Bool
     /// Regex index, or index into `RuleSet.lexiconList` / `literalList`.
     var payload: Int32
+    /// The units the rest of the pattern (this element on) can start with, as an index
+    /// into `RuleSet.unitSets`; -1 when any unit will do (the rest may match nothing, or
+    /// starts with something whose first units are unknown). A walk whose next unit is
+    /// outside the set is cut before any trie, number scan or regex runs.
+    var follow: Int32 = -1
 }
 
 /// What the matcher needs of a rule, as a class so walking it copies nothing.
@@ -101,12 +115,16 @@ final class CompiledRule: @unchecked Sendable {
     /// an approximator, but 不断 is followed by no number).
     let anchorBits: [UInt64]?
     let anchorWindow: Int
-    init(elements: [PatternElement], fast: [FastElement], qualifiedID: String, anchorBits: [UInt64]?, anchorWindow: Int) {
+    /// `unitSets` indices, one per required element: a sentence holding no unit of one of
+    /// them cannot hold a match (a range rule needs 至, 到 or -; a money rule a currency).
+    let required: [Int32]
+    init(elements: [PatternElement], fast: [FastElement], qualifiedID: String, anchorBits: [UInt64]?, anchorWindow: Int, required: [Int32]) {
         self.elements = elements
         self.fast = fast
         self.qualifiedID = qualifiedID
         self.anchorBits = anchorBits
         self.anchorWindow = anchorWindow
+        self.required = required
     }
 }
 
@@ -135,6 +153,14 @@ public final class RuleSet: @unchecked Sendable {
     /// Lexicons and literals that `FastElement`s point at.
     var lexiconList: [Lexicon] = []
     var literalList: [[UInt16]] = []
+    /// Sets of units (first units of pattern elements) as bit sets over unit classes:
+    /// `unitClass[u]` is u's class (0: in no set); units that every set treats alike share
+    /// a class, so a set is a few words however many units it holds.
+    var unitClass: [UInt16] = Array(repeating: 0, count: 65536)
+    /// Words per set in `unitSetBits`.
+    var classWords = 1
+    /// Set i is `unitSetBits[i * classWords ..< (i + 1) * classWords]`.
+    var unitSetBits: [UInt64] = []
     /// The reference date rule examples run with unless they give their own `date`.
     public static let exampleDate = CalendarDate(year: 2020, month: 3, day: 23)!
     /// ICU's work limit per match (see uregex_setTimeLimit).
@@ -469,7 +495,15 @@ public final class RuleSet: @unchecked Sendable {
                 triggers.formUnion(first ?? [])
                 if !optional { triggersDone = true }
             }
-            elements.append(PatternElement(kind: kind, optional: optional, role: role ?? "", source: token))
+            var element = PatternElement(kind: kind, optional: optional, role: role ?? "", source: token)
+            if case .regex = kind, !(body.hasPrefix("{")) {
+                // An inline regex: its first units are the rule's triggers only when
+                // nothing can come before it.
+                element.first = elements.allSatisfy({ $0.optional || $0.isZeroWidth }) ? ruleTriggers : nil
+            } else {
+                element.first = first
+            }
+            elements.append(element)
         }
         if elements.isEmpty && problems.isEmpty {
             problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): empty pattern"))
@@ -491,8 +525,53 @@ public final class RuleSet: @unchecked Sendable {
             lexIndex[ObjectIdentifier(l)] = Int32(lexiconList.count - 1)
             return Int32(lexiconList.count - 1)
         }
-        compiled = rules.map { r in
-            let fast = r.elements.map { e -> FastElement in
+        // Unit sets: what each rest-of-pattern and each required element can start with.
+        var sets: [Set<UInt16>] = []
+        var setIndex: [Set<UInt16>: Int32] = [:]
+        func setID(_ s: Set<UInt16>) -> Int32 {
+            if let i = setIndex[s] { return i }
+            sets.append(s)
+            setIndex[s] = Int32(sets.count - 1)
+            return Int32(sets.count - 1)
+        }
+        var follows: [[Int32]] = []
+        var required: [[Int32]] = []
+        for r in rules {
+            var follow = [Int32](repeating: -1, count: r.elements.count)
+            var acc: Set<UInt16>? = nil  // nil: any unit (the end of the pattern)
+            for k in r.elements.indices.reversed() {
+                let e = r.elements[k]
+                if e.isZeroWidth {
+                    // Transparent: what follows it decides.
+                } else if e.optional {
+                    if let f = e.first, let a = acc { acc = f.union(a) } else { acc = nil }
+                } else {
+                    acc = e.first
+                }
+                follow[k] = acc.map(setID) ?? -1
+            }
+            follows.append(follow)
+            required.append(r.elements.compactMap { e in (e.optional || e.isZeroWidth) ? nil : e.first.map(setID) })
+        }
+        // Classes: units grouped by the sets that hold them.
+        var signatures: [UInt16: [Int32]] = [:]
+        for (i, s) in sets.enumerated() { for u in s { signatures[u, default: []].append(Int32(i)) } }
+        var classOf: [[Int32]: UInt16] = [:]
+        for (u, sig) in signatures.sorted(by: { $0.key < $1.key }) {
+            let c = classOf[sig] ?? UInt16(classOf.count + 1)
+            classOf[sig] = c
+            unitClass[Int(u)] = c
+        }
+        classWords = (classOf.count + 1 + 63) / 64
+        unitSetBits = Array(repeating: 0, count: sets.count * classWords)
+        for (i, s) in sets.enumerated() {
+            for u in s {
+                let c = Int(unitClass[Int(u)])
+                unitSetBits[i * classWords + c >> 6] |= 1 << UInt64(c & 63)
+            }
+        }
+        compiled = rules.enumerated().map { ri, r in
+            var fast = r.elements.map { e -> FastElement in
                 switch e.kind {
                 case .number: return FastElement(kind: .number, optional: e.optional, payload: 0)
                 case let .regex(i): return FastElement(kind: .regex, optional: e.optional, payload: Int32(i))
@@ -505,6 +584,7 @@ public final class RuleSet: @unchecked Sendable {
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
                 }
             }
+            for k in fast.indices { fast[k].follow = follows[ri][k] }
             var anchorBits: [UInt64]?
             var anchorWindow = 0
             // The anchor: the first required element after optional ones of bounded length.
@@ -536,7 +616,8 @@ public final class RuleSet: @unchecked Sendable {
                 default: bounded = false
                 }
             }
-            return CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow)
+            return CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow,
+                                required: required[ri])
         }
     }
 

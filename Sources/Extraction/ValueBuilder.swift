@@ -100,9 +100,27 @@ public enum ValueBuilder {
 
     /// Amounts to 12 significant digits: 136.2 * 1e8 is 13620000000, not
     /// 13619999999.999998 (binary floating point cannot hold 136.2 exactly).
+    ///
+    /// Scaling by a power of ten that is exact in binary (up to 1e22), rounding to an
+    /// integer and scaling back gives the double nearest to the 12-digit decimal, as
+    /// parsing its text would, without formatting any text (that cost a tenth of the
+    /// extraction stage); other magnitudes go through text.
     static func round(_ x: Double) -> Double {
-        Double(String(format: "%.12g", x)) ?? x
+        guard x.isFinite, x != 0 else { return x }
+        let e = Int(Foundation.floor(Foundation.log10(Swift.abs(x))))
+        let k = 11 - e
+        if k >= 0 && k <= 22 {
+            let scale = exactPowersOfTen[k]
+            return (x * scale).rounded() / scale
+        }
+        if k < 0 && -k <= 22 {
+            let scale = exactPowersOfTen[-k]
+            return (x / scale).rounded() * scale
+        }
+        return Double(String(format: "%.12g", x)) ?? x
     }
+
+    static let exactPowersOfTen: [Double] = (0...22).map { Foundation.pow(10.0, Double($0)) }
 
     // MARK: Dates
 

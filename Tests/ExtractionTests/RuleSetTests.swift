@@ -165,3 +165,40 @@ final class RegexTimeLimitTests: XCTestCase {
         XCTAssertGreaterThan(result.timeouts["q.yaml#runaway"] ?? 0, 0, "\(result.timeouts)")
     }
 }
+
+final class MatcherPruningTests: XCTestCase {
+    func extract(_ text: String) throws -> [String] {
+        let breaker = try SentenceBreaker()
+        let tester = RuleTester(ruleSet: RuleSetTests.rules, sentences: { breaker.sentences(of: $0) })
+        let (doc, result) = tester.extract(text, date: CalendarDate(iso: "2020-03-23"))
+        return result.mentions.map { m in TextUnits.string(doc.text[m.utf16Range]) }
+    }
+
+    /// Nothing starts inside a run of Latin letters and digits: 13月 is no month, so
+    /// 13月8日 holds no 3月8日; and 3.5亿元 holds no 5亿元.
+    func testNoMatchStartsInsideADigitRun() throws {
+        XCTAssertFalse(try extract("2025年13月8日开工。").contains("3月8日"))
+        XCTAssertEqual(try extract("计划投资3.5亿元。"), ["3.5亿元"])
+        XCTAssertEqual(try extract("编号AB17元件。"), [])
+    }
+
+    /// A rule is tried only in sentences that hold a start of each required element; a
+    /// sentence without 至/到/- still gets its single amounts, one with it the range.
+    func testRequiredElementFilterKeepsMatches() throws {
+        XCTAssertEqual(try extract("投资3亿元。"), ["3亿元"])
+        XCTAssertEqual(try extract("投资3至5亿元。"), ["3至5亿元"])
+    }
+}
+
+final class ValueRoundingTests: XCTestCase {
+    /// The arithmetic rounding to 12 significant digits equals rounding through text.
+    func testRoundEqualsTwelveDigitText() {
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<20000 {
+            let digits = Double(Int.random(in: 1...99_999_999, using: &rng))
+            let x = digits * pow(10.0, Double(Int.random(in: -12...16, using: &rng))) * [1.0, 1e4, 1e8, 0.1, 1e3][i % 5]
+            XCTAssertEqual(ValueBuilder.round(x), Double(String(format: "%.12g", x)), "\(x)")
+        }
+        XCTAssertEqual(ValueBuilder.round(136.2 * 1e8), 13_620_000_000)
+    }
+}
