@@ -177,7 +177,10 @@ enum NumberScanner {
                 // The decimal part through Double's parser, for exact rounding (136.2).
                 var j = i + 1
                 while j < limit, isDigit(t[j]) { j += 1 }
-                if let v = Double(TextUnits.string(t, start..<j).replacingOccurrences(of: ",", with: "")) { value = v }
+                var text = ""
+                text.unicodeScalars.reserveCapacity(j - start)
+                for k in start..<j where t[k] != 0x2C { text.unicodeScalars.append(Unicode.Scalar(UInt8(t[k]))) }
+                if let v = Double(text) { value = v }
                 i = j
             }
             // A letter right after digits makes a code (5G, 304L): not a number.

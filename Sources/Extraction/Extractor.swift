@@ -56,10 +56,21 @@ public final class Extractor {
     /// where formatting reasons would cost more than extracting.
     public var keepLosers: Bool
 
+    /// Per rule, what the conflict policy and the mentions need: copying a whole `Rule`
+    /// (strings, examples, patterns) per candidate cost more than deciding on it.
+    private let priority: [Int]
+    private let type: [MentionType?]
+    private let ruleID: [String]
+    private let constants: [[String: String]]
+
     public init(ruleSet: RuleSet, keepLosers: Bool = false) {
         self.ruleSet = ruleSet
         self.keepLosers = keepLosers
         matcher = RuleMatcher(ruleSet: ruleSet)
+        priority = ruleSet.rules.map(\.priority)
+        type = ruleSet.rules.map(\.type)
+        ruleID = ruleSet.rules.map(\.qualifiedID)
+        constants = ruleSet.rules.map(\.set)
     }
 
     /// Extracts mentions from every sentence of a document.
@@ -77,13 +88,14 @@ public final class Extractor {
     }
 
     func extract(_ t: UnsafeBufferPointer<UInt16>, sentence s: Sentence, referenceDate: CalendarDate?, into result: inout Result) {
-        let rules = ruleSet.rules
         var cands = matcher.candidates(t, range: s.utf16Range)
+        if cands.isEmpty { return }
+        let priority = self.priority
         // Policy order: longer, higher priority, earlier rule, earlier start.
         cands.sort { a, b in
             let la = a.range.count, lb = b.range.count
             if la != lb { return la > lb }
-            let pa = rules[a.rule].priority, pb = rules[b.rule].priority
+            let pa = priority[a.rule], pb = priority[b.rule]
             if pa != pb { return pa > pb }
             if a.rule != b.rule { return a.rule < b.rule }
             return a.range.lowerBound < b.range.lowerBound
@@ -93,26 +105,24 @@ public final class Extractor {
         // the candidate's length, not the number accepted so far (a 1 MB sentence has
         // hundreds of thousands of mentions).
         let base = s.utf16Range.lowerBound
-        var owner = [Int32](repeating: -1, count: cands.isEmpty ? 0 : s.utf16Range.count)
+        var owner = [Int32](repeating: -1, count: s.utf16Range.count)
         for var c in cands {
-            let rule = rules[c.rule]
             var holder: Int32 = -1
             for u in c.range where owner[u - base] >= 0 { holder = owner[u - base]; break }
             if holder >= 0 {
                 if !keepLosers { continue }
                 let w = accepted[Int(holder)]
-                let wr = rules[w.candidate.rule]
                 let why: String
                 if w.candidate.range.count > c.range.count { why = "shorter than" }
-                else if wr.priority > rule.priority { why = "lower priority than" }
+                else if priority[w.candidate.rule] > priority[c.rule] { why = "lower priority than" }
                 else { why = "same length and priority as, and after," }
-                result.losers.append(Loser(candidate: c, reason: "\(why) \(wr.qualifiedID) at \(w.candidate.range.lowerBound)-\(w.candidate.range.upperBound)"))
+                result.losers.append(Loser(candidate: c, reason: "\(why) \(ruleID[w.candidate.rule]) at \(w.candidate.range.lowerBound)-\(w.candidate.range.upperBound)"))
                 continue
             }
             var value: MentionValue?
             c.captures = matcher.resolve(c, t)
-            if let type = rule.type {
-                guard let v = ValueBuilder.build(type: type, captures: c.captures, set: rule.set, referenceDate: referenceDate) else {
+            if let type = type[c.rule] {
+                guard let v = ValueBuilder.build(type: type, captures: c.captures, set: constants[c.rule], referenceDate: referenceDate) else {
                     if keepLosers { result.losers.append(Loser(candidate: c, reason: "no value could be built from \(c.captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))")) }
                     continue
                 }
@@ -127,10 +137,10 @@ public final class Extractor {
         var k = 0
         for a in accepted {
             let c = a.candidate, value = a.value
-            guard let type = rules[c.rule].type else { continue }
+            guard let type = type[c.rule] else { continue }
             k += 1
             result.mentions.append(Mention(id: "m\(s.sid)_\(k)", sid: s.sid, type: type, utf16Range: c.range, value: value,
-                                           rule: rules[c.rule].qualifiedID))
+                                           rule: ruleID[c.rule]))
             result.captures.append(c.captures)
         }
     }

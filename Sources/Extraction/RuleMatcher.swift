@@ -41,9 +41,11 @@ final class MatchTables {
         var elements: UnsafeMutablePointer<FastElement>
         /// Rule r's elements: `elements[elementStart[r] ..< elementStart[r + 1]]`.
         var elementStart: UnsafeMutablePointer<Int32>
-        /// Rules a unit can start: `triggerRules[triggerStart[u] ..< triggerStart[u + 1]]`.
-        var triggerStart: UnsafeMutablePointer<Int32>
-        var triggerRules: UnsafeMutablePointer<Int32>
+        /// Rules a unit can start, as a bit set over rules (`ruleWords` words): mask
+        /// `triggerMasks + triggerMask[u] * ruleWords` (mask 0 is empty). Units share masks.
+        var triggerMask: UnsafeMutablePointer<UInt16>
+        var triggerMasks: UnsafeMutablePointer<UInt64>
+        var ruleWords: Int
         /// Rule r's required unit sets: `required[requiredStart[r] ..< requiredStart[r + 1]]`.
         var requiredStart: UnsafeMutablePointer<Int32>
         var required: UnsafeMutablePointer<Int32>
@@ -59,6 +61,12 @@ final class MatchTables {
         var literalStart: UnsafeMutablePointer<Int32>
         var literalUnits: UnsafeMutablePointer<UInt16>
         var lexicons: UnsafeMutablePointer<Unmanaged<Lexicon>>
+        /// Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number,
+        /// 2 regex (`leadRegex` its index), and its prefix and follow unit sets.
+        var leadKind: UnsafeMutablePointer<UInt8>
+        var leadRegex: UnsafeMutablePointer<Int32>
+        var leadPrefix: UnsafeMutablePointer<Int32>
+        var leadFollow: UnsafeMutablePointer<Int32>
 
         /// Whether unit `u` is in unit set `set`.
         @inline(__always)
@@ -83,7 +91,18 @@ final class MatchTables {
         var elements: [FastElement] = [], elementStart: [Int32] = [0]
         var requiredStart: [Int32] = [0], required: [Int32] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorBits: [UInt64] = []
+        var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
         for r in rs.compiled {
+            var kind: UInt8 = 0, regex: Int32 = -1
+            if r.leadIndex >= 0 {
+                switch r.fast[r.leadIndex].kind {
+                case .number: kind = 1
+                case .regex: kind = 2; regex = r.fast[r.leadIndex].payload
+                default: break
+                }
+            }
+            leadKind.append(kind); leadRegex.append(regex)
+            leadPrefix.append(r.leadPrefix); leadFollow.append(r.leadFollow)
             elements += r.fast
             elementStart.append(Int32(elements.count))
             required += r.required
@@ -96,10 +115,18 @@ final class MatchTables {
             }
             anchorWindow.append(Int32(r.anchorWindow))
         }
-        var triggerStart: [Int32] = [0], triggerRules: [Int32] = []
-        for u in 0..<65536 {
-            triggerRules += rs.rulesByTrigger[u].map(Int32.init)
-            triggerStart.append(Int32(triggerRules.count))
+        let ruleWords = max(1, (rs.compiled.count + 63) / 64)
+        var triggerMask = [UInt16](repeating: 0, count: 65536)
+        var triggerMasks = [UInt64](repeating: 0, count: ruleWords)
+        var maskIndex: [[UInt64]: UInt16] = [Array(repeating: 0, count: ruleWords): 0]
+        for u in 0..<65536 where !rs.rulesByTrigger[u].isEmpty {
+            var mask = [UInt64](repeating: 0, count: ruleWords)
+            for r in rs.rulesByTrigger[u] { mask[r >> 6] |= 1 << UInt64(r & 63) }
+            if let i = maskIndex[mask] { triggerMask[u] = i; continue }
+            let i = UInt16(maskIndex.count)
+            maskIndex[mask] = i
+            triggerMasks += mask
+            triggerMask[u] = i
         }
         var literalStart: [Int32] = [0], literalUnits: [UInt16] = []
         for l in rs.literalList {
@@ -108,12 +135,13 @@ final class MatchTables {
         }
         lexiconRefs = rs.lexiconList
         view = View(elements: copy(elements), elementStart: copy(elementStart),
-                    triggerStart: copy(triggerStart), triggerRules: copy(triggerRules),
+                    triggerMask: copy(triggerMask), triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     requiredStart: copy(requiredStart), required: copy(required),
                     anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorBits: copy(anchorBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
-                    lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }))
+                    lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
+                    leadKind: copy(leadKind), leadRegex: copy(leadRegex), leadPrefix: copy(leadPrefix), leadFollow: copy(leadFollow))
         self.allocations = allocations
     }
 
@@ -169,7 +197,9 @@ public final class RuleMatcher {
         /// Unit classes present in the sentence, and per rule 0 (not checked yet), 1 (its
         /// required elements can all start somewhere in the sentence) or 2 (they cannot).
         var present: [UInt64] = []
-        var feasible: [UInt8] = []
+        /// Rules checked so far in this sentence, and those that passed (bit sets).
+        var checked: [UInt64] = []
+        var feasible: [UInt64] = []
         var timeouts: [String: Int] = [:]
     }
 
@@ -205,14 +235,16 @@ public final class RuleMatcher {
             let c = Int(tv.unitClass[Int(t[p])])
             if c != 0 { w.present[c >> 6] |= 1 << UInt64(c & 63) }
         }
+        let rw = tv.ruleWords
+        w.checked.removeAll(keepingCapacity: true)
+        w.checked.append(contentsOf: repeatElement(0, count: rw))
         w.feasible.removeAll(keepingCapacity: true)
-        w.feasible.append(contentsOf: repeatElement(0, count: compiled.count))
+        w.feasible.append(contentsOf: repeatElement(0, count: rw))
         var out: [Candidate] = []
         for p in range {
             let u = t[p]
-            var ti = Int(tv.triggerStart[Int(u)])
-            let te = Int(tv.triggerStart[Int(u) + 1])
-            if ti == te { continue }
+            let mi = Int(tv.triggerMask[Int(u)])
+            if mi == 0 { continue }
             // Nothing starts inside a run of Latin letters and digits (the 9 of 2019,
             // the 17 of AB17) or in the decimals of a number: the match that starts
             // where the run does is always longer.
@@ -221,12 +253,15 @@ public final class RuleMatcher {
                 if RuleMatcher.isASCIIAlphanumeric(v) { continue }
                 if v == 0x2E, p - 1 > range.lowerBound, NumberScanner.isDigit(t[p - 2]), NumberScanner.isDigit(u) { continue }
             }
-            rules: while ti < te {
-                let ri = Int(tv.triggerRules[ti])
-                ti += 1
-                switch w.feasible[ri] {
-                case 2: continue rules
-                case 0:
+            let mask = tv.triggerMasks + mi * rw
+            for word in 0..<rw {
+                var bits = mask[word]
+                // Rules not checked yet in this sentence: can each required element start
+                // somewhere in it?
+                var fresh = bits & ~w.checked[word]
+                while fresh != 0 {
+                    let ri = word << 6 | fresh.trailingZeroBitCount
+                    fresh &= fresh - 1
                     var ok = true
                     var q = Int(tv.requiredStart[ri])
                     let qe = Int(tv.requiredStart[ri + 1])
@@ -237,36 +272,14 @@ public final class RuleMatcher {
                         ok = false
                         break
                     }
-                    w.feasible[ri] = ok ? 1 : 2
-                    if !ok { continue rules }
-                default: break
+                    w.checked[word] |= 1 << UInt64(ri & 63)
+                    if ok { w.feasible[word] |= 1 << UInt64(ri & 63) }
                 }
-                let ao = Int(tv.anchorOffset[ri])
-                if ao >= 0 {
-                    let bits = tv.anchorBits + ao
-                    var found = false
-                    var q = p
-                    let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
-                    while q < end {
-                        let u = t[q]
-                        if bits[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
-                        q += 1
-                    }
-                    if !found { continue rules }
-                }
-                w.rule = ri
-                w.start = p
-                if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true) }
-                w.steps = 0
-                let es = Int(tv.elementStart[ri])
-                let elements = UnsafeBufferPointer(start: tv.elements + es, count: Int(tv.elementStart[ri + 1]) - es)
-                match(&w, tv, elements, t, 0, p)
-                // Every distinct end is a candidate: when the longest loses a conflict,
-                // a shorter reading of the same rule may still win.
-                if w.best.isEmpty { continue rules }
-                if w.best.count > 1 { w.best.sort { $0.end > $1.end } }
-                for b in w.best {
-                    out.append(Candidate(rule: ri, range: p..<b.end, raw: b.captures))
+                bits &= w.feasible[word]
+                while bits != 0 {
+                    let ri = word << 6 | bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    attempt(&w, tv, t, p, ri, &out)
                 }
             }
         }
@@ -275,18 +288,68 @@ public final class RuleMatcher {
         return out
     }
 
+    /// Tries rule `ri` at `p`: the anchor and lead tests, then the walk; appends one
+    /// candidate per distinct end.
+    @inline(__always)
+    private func attempt(_ w: inout Walk, _ tv: MatchTables.View, _ t: UnsafeBufferPointer<UInt16>, _ p: Int, _ ri: Int,
+                         _ out: inout [Candidate]) {
+        let u = t[p]
+        let ao = Int(tv.anchorOffset[ri])
+        if ao >= 0 {
+            let anchor = tv.anchorBits + ao
+            var found = false
+            var q = p
+            let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
+            while q < end {
+                let u = t[q]
+                if anchor[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
+                q += 1
+            }
+            if !found { return }
+        }
+        w.rule = ri
+        let lk = tv.leadKind[ri]
+        if lk != 0 {
+            let lp = tv.leadPrefix[ri]
+            if lp < 0 || !tv.inSet(lp, u) {
+                let end: Int
+                if lk == 1 { end = number(&w, t, p)?.end ?? -1 } else { end = regexEnd(&w, Int(tv.leadRegex[ri]), p) }
+                if end <= p { return }
+                let lf = tv.leadFollow[ri]
+                if lf >= 0 && (end >= w.limit || !tv.inSet(lf, t[end])) { return }
+            }
+        }
+        w.start = p
+        if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true) }
+        w.steps = 0
+        let es = Int(tv.elementStart[ri])
+        let elements = UnsafeBufferPointer(start: tv.elements + es, count: Int(tv.elementStart[ri + 1]) - es)
+        match(&w, tv, elements, t, 0, p)
+        // Every distinct end is a candidate: when the longest loses a conflict,
+        // a shorter reading of the same rule may still win.
+        if w.best.isEmpty { return }
+        if w.best.count > 1 { w.best.sort { $0.end > $1.end } }
+        for b in w.best {
+            out.append(Candidate(rule: ri, range: p..<b.end, raw: b.captures))
+        }
+    }
+
     /// The captures of a candidate with roles, texts and lexicon values.
     public func resolve(_ c: Candidate, _ t: UnsafeBufferPointer<UInt16>) -> [Capture] {
-        let rule = compiled[c.rule]
-        return c.raw.map { r in
-            let el = rule.elements[Int(r.element)]
-            let range = Int(r.start)..<Int(r.end)
-            var value: String?
-            if r.entry >= 0, case let .lexicon(lex) = el.kind { value = lex.entries[Int(r.entry)].value }
-            let text = TextUnits.string(t, range)
-            var number: Double? = r.number.isNaN ? nil : r.number
-            if number == nil, case .regex = el.kind { number = ChineseNumber.parse(text) ?? Double(text) }
-            return Capture(role: el.role, range: range, text: text, number: number, lexiconValue: value)
+        compiled[c.rule].elements.withUnsafeBufferPointer { els in
+            c.raw.map { r in
+                let i = Int(r.element)
+                let range = Int(r.start)..<Int(r.end)
+                var value: String?
+                let fast = tables.view.elements[Int(tables.view.elementStart[c.rule]) + i]
+                if r.entry >= 0, fast.kind == .lexicon {
+                    value = tables.view.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { $0.entries[Int(r.entry)].value }
+                }
+                let text = TextUnits.string(t, range)
+                var number: Double? = r.number.isNaN ? nil : r.number
+                if number == nil, fast.kind == .regex { number = ChineseNumber.parse(text) ?? Double(text) }
+                return Capture(role: els[i].role, range: range, text: text, number: number, lexiconValue: value)
+            }
         }
     }
 

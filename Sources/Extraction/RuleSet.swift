@@ -118,7 +118,20 @@ final class CompiledRule: @unchecked Sendable {
     /// `unitSets` indices, one per required element: a sentence holding no unit of one of
     /// them cannot hold a match (a range rule needs 至, 到 or -; a money rule a currency).
     let required: [Int32]
-    init(elements: [PatternElement], fast: [FastElement], qualifiedID: String, anchorBits: [UInt64]?, anchorWindow: Int, required: [Int32]) {
+    /// The lead: the first required element, when it is a `{number}` or a regex and the
+    /// elements before it can be told apart from it by their first units. Where the unit
+    /// at a start position is not in `leadPrefix` (a unit set; -1: nothing comes before),
+    /// the lead must match right there, and the unit after it must be in `leadFollow`
+    /// (-1: any): two memoized look-ups instead of a walk (the 5 of 5个 starts a date
+    /// rule's {month}, but no 月 follows).
+    let leadIndex: Int
+    let leadPrefix: Int32
+    let leadFollow: Int32
+    init(elements: [PatternElement], fast: [FastElement], qualifiedID: String, anchorBits: [UInt64]?, anchorWindow: Int, required: [Int32],
+         leadIndex: Int = -1, leadPrefix: Int32 = -1, leadFollow: Int32 = -1) {
+        self.leadIndex = leadIndex
+        self.leadPrefix = leadPrefix
+        self.leadFollow = leadFollow
         self.elements = elements
         self.fast = fast
         self.qualifiedID = qualifiedID
@@ -536,6 +549,7 @@ public final class RuleSet: @unchecked Sendable {
         }
         var follows: [[Int32]] = []
         var required: [[Int32]] = []
+        var leads: [(Int, Int32, Int32)] = []
         for r in rules {
             var follow = [Int32](repeating: -1, count: r.elements.count)
             var acc: Set<UInt16>? = nil  // nil: any unit (the end of the pattern)
@@ -552,6 +566,25 @@ public final class RuleSet: @unchecked Sendable {
             }
             follows.append(follow)
             required.append(r.elements.compactMap { e in (e.optional || e.isZeroWidth) ? nil : e.first.map(setID) })
+            // The lead (see CompiledRule.leadIndex).
+            var leadIndex = -1, leadPrefix: Int32 = -1, leadFollow: Int32 = -1
+            var prefix = Set<UInt16>()
+            lead: for (k, e) in r.elements.enumerated() where !e.isZeroWidth {
+                if e.optional {
+                    guard let f = e.first else { break lead }
+                    prefix.formUnion(f)
+                    continue
+                }
+                switch e.kind {
+                case .number, .regex:
+                    leadIndex = k
+                    leadPrefix = prefix.isEmpty ? -1 : setID(prefix)
+                    leadFollow = k + 1 < r.elements.count ? follow[k + 1] : -1
+                default: break
+                }
+                break lead
+            }
+            leads.append((leadIndex, leadPrefix, leadFollow))
         }
         // Classes: units grouped by the sets that hold them.
         var signatures: [UInt16: [Int32]] = [:]
@@ -616,8 +649,9 @@ public final class RuleSet: @unchecked Sendable {
                 default: bounded = false
                 }
             }
+            let (leadIndex, leadPrefix, leadFollow) = leads[ri]
             return CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow,
-                                required: required[ri])
+                                required: required[ri], leadIndex: leadIndex, leadPrefix: leadPrefix, leadFollow: leadFollow)
         }
     }
 
