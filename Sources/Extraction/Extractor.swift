@@ -139,7 +139,7 @@ public final class Extractor {
             let c = a.candidate, value = a.value
             guard let type = type[c.rule] else { continue }
             k += 1
-            result.mentions.append(Mention(id: "m\(s.sid)_\(k)", sid: s.sid, type: type, utf16Range: c.range, value: value,
+            result.mentions.append(Mention(id: Mention.id(sid: s.sid, k: k), sid: s.sid, type: type, utf16Range: c.range, value: value,
                                            rule: ruleID[c.rule]))
             result.captures.append(c.captures)
         }

@@ -1,8 +1,27 @@
 import LianluCore
 
+/// The roles the value builder reads. An element's role is looked up once, when the
+/// rule is compiled (`PatternElement.known`): comparing role strings per mention cost
+/// more than building the value.
+public enum CaptureRole: Int, CaseIterable, Sendable {
+    case number, max, multiplier, multiplier_max, currency, currency_prefix, unit, unit_rest
+    case year, year4, year_cn, month, day, rel_year, rel_month, rel_day, part, mod, bound, quarter, half
+    case month2, day2, year2, rel_year2
+
+    static let names: [String] = allCases.map { String(describing: $0) }
+    static let byName: [String: CaptureRole] = Dictionary(uniqueKeysWithValues: allCases.map { (String(describing: $0), $0) })
+    public var name: String { CaptureRole.names[rawValue] }
+    public init?(name: String) {
+        guard let r = CaptureRole.byName[name] else { return nil }
+        self = r
+    }
+}
+
 /// What one pattern element matched: its role, span, and what it means.
 public struct Capture: Sendable {
     public var role: String
+    /// `role` when the value builder knows it.
+    public var known: CaptureRole?
     public var range: Range<Int>
     public var text: String
     /// The value of a `{number}`.
@@ -43,12 +62,18 @@ final class MatchTables {
         var elementStart: UnsafeMutablePointer<Int32>
         /// Rules a unit can start, as a bit set over rules (`ruleWords` words): mask
         /// `triggerMasks + triggerMask[u] * ruleWords` (mask 0 is empty). Units share masks.
-        var triggerMask: UnsafeMutablePointer<UInt16>
+        /// Per unit: its unit class (low 16 bits) and its trigger mask index (high 16
+        /// bits), in one table so the pass over a sentence touches one cache line per unit.
+        var unitInfo: UnsafeMutablePointer<UInt32>
         var triggerMasks: UnsafeMutablePointer<UInt64>
         var ruleWords: Int
-        /// Rule r's required unit sets: `required[requiredStart[r] ..< requiredStart[r + 1]]`.
-        var requiredStart: UnsafeMutablePointer<Int32>
-        var required: UnsafeMutablePointer<Int32>
+        /// The required unit sets of all rules, numbered 0..<n: per unit class, a bit set
+        /// (`requiredWords` words) of the required sets that hold it; per rule, the bit set
+        /// of its own. A sentence passes a rule when every bit of the rule's set is among
+        /// those of its units.
+        var classRequired: UnsafeMutablePointer<UInt64>
+        var ruleRequired: UnsafeMutablePointer<UInt64>
+        var requiredWords: Int
         /// Rule r's anchor (see `CompiledRule.anchorBits`): 1024 words at
         /// `anchorBits + anchorOffset[r]`, or none when the offset is -1.
         var anchorOffset: UnsafeMutablePointer<Int32>
@@ -89,7 +114,18 @@ final class MatchTables {
             return p
         }
         var elements: [FastElement] = [], elementStart: [Int32] = [0]
-        var requiredStart: [Int32] = [0], required: [Int32] = []
+        // Number the required sets, then mark them per class and per rule.
+        var requiredIndex: [Int32: Int] = [:]
+        for r in rs.compiled { for set in r.required where requiredIndex[set] == nil { requiredIndex[set] = requiredIndex.count } }
+        let requiredWords = max(1, (requiredIndex.count + 63) / 64)
+        let classCount = rs.classWords * 64
+        var classRequired = [UInt64](repeating: 0, count: classCount * requiredWords)
+        for (set, i) in requiredIndex {
+            for c in 1..<classCount where rs.unitSetBits[Int(set) * rs.classWords + c >> 6] & (1 << UInt64(c & 63)) != 0 {
+                classRequired[c * requiredWords + i >> 6] |= 1 << UInt64(i & 63)
+            }
+        }
+        var ruleRequired: [UInt64] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorBits: [UInt64] = []
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
         for r in rs.compiled {
@@ -105,8 +141,9 @@ final class MatchTables {
             leadPrefix.append(r.leadPrefix); leadFollow.append(r.leadFollow)
             elements += r.fast
             elementStart.append(Int32(elements.count))
-            required += r.required
-            requiredStart.append(Int32(required.count))
+            var mask = [UInt64](repeating: 0, count: requiredWords)
+            for set in r.required { let i = requiredIndex[set]!; mask[i >> 6] |= 1 << UInt64(i & 63) }
+            ruleRequired += mask
             if let bits = r.anchorBits {
                 anchorOffset.append(Int32(anchorBits.count))
                 anchorBits += bits
@@ -135,8 +172,9 @@ final class MatchTables {
         }
         lexiconRefs = rs.lexiconList
         view = View(elements: copy(elements), elementStart: copy(elementStart),
-                    triggerMask: copy(triggerMask), triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
-                    requiredStart: copy(requiredStart), required: copy(required),
+                    unitInfo: copy((0..<65536).map { UInt32(rs.unitClass[$0]) | UInt32(triggerMask[$0]) << 16 }),
+                    triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
+                    classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
                     anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorBits: copy(anchorBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
@@ -194,9 +232,10 @@ public final class RuleMatcher {
         var numberEnd: [Int32] = []
         var numberValue: [Double] = []
         var regexMemo: [Int: Int] = [:]
-        /// Unit classes present in the sentence, and per rule 0 (not checked yet), 1 (its
+        /// Required sets with a unit in the sentence (bit set), and per rule 0 (not checked yet), 1 (its
         /// required elements can all start somewhere in the sentence) or 2 (they cannot).
         var present: [UInt64] = []
+        var starts: [Int32] = []
         /// Rules checked so far in this sentence, and those that passed (bit sets).
         var checked: [UInt64] = []
         var feasible: [UInt64] = []
@@ -218,8 +257,10 @@ public final class RuleMatcher {
 
     /// Candidates of every rule in `range` of `text` (a sentence).
     public func candidates(_ t: UnsafeBufferPointer<UInt16>, range: Range<Int>) -> [Candidate] {
-        var w = scratch
-        scratch = Walk()
+        // The scratch state moves out and back: no copies, no reference counting.
+        var w = Walk()
+        swap(&w, &scratch)
+        defer { swap(&w, &scratch) }
         let tv = tables.view
         w.regexMemo.removeAll(keepingCapacity: true)
         if !w.timeouts.isEmpty { w.timeouts.removeAll() }
@@ -228,12 +269,17 @@ public final class RuleMatcher {
         w.numberEnd.removeAll(keepingCapacity: true)
         w.numberEnd.append(contentsOf: repeatElement(-2, count: range.count))
         if w.numberValue.count < range.count { w.numberValue = Array(repeating: 0, count: range.count) }
-        let words = tv.classWords
+        let reqWords = tv.requiredWords
         w.present.removeAll(keepingCapacity: true)
-        w.present.append(contentsOf: repeatElement(0, count: words))
+        w.present.append(contentsOf: repeatElement(0, count: reqWords))
+        // One pass: the unit classes present, and the positions some rule can start at.
+        w.starts.removeAll(keepingCapacity: true)
         for p in range {
-            let c = Int(tv.unitClass[Int(t[p])])
-            if c != 0 { w.present[c >> 6] |= 1 << UInt64(c & 63) }
+            let info = tv.unitInfo[Int(t[p])]
+            if info == 0 { continue }
+            let c = Int(info & 0xFFFF)
+            if c != 0 { for i in 0..<reqWords { w.present[i] |= tv.classRequired[c * reqWords + i] } }
+            if info > 0xFFFF { w.starts.append(Int32(p)) }
         }
         let rw = tv.ruleWords
         w.checked.removeAll(keepingCapacity: true)
@@ -241,10 +287,10 @@ public final class RuleMatcher {
         w.feasible.removeAll(keepingCapacity: true)
         w.feasible.append(contentsOf: repeatElement(0, count: rw))
         var out: [Candidate] = []
-        for p in range {
+        for start in w.starts {
+            let p = Int(start)
             let u = t[p]
-            let mi = Int(tv.triggerMask[Int(u)])
-            if mi == 0 { continue }
+            let mi = Int(tv.unitInfo[Int(u)] >> 16)
             // Nothing starts inside a run of Latin letters and digits (the 9 of 2019,
             // the 17 of AB17) or in the decimals of a number: the match that starts
             // where the run does is always longer.
@@ -263,15 +309,7 @@ public final class RuleMatcher {
                     let ri = word << 6 | fresh.trailingZeroBitCount
                     fresh &= fresh - 1
                     var ok = true
-                    var q = Int(tv.requiredStart[ri])
-                    let qe = Int(tv.requiredStart[ri + 1])
-                    sets: while q < qe {
-                        let set = Int(tv.required[q])
-                        q += 1
-                        for i in 0..<words where tv.unitSetBits[set * words + i] & w.present[i] != 0 { continue sets }
-                        ok = false
-                        break
-                    }
+                    for i in 0..<reqWords where tv.ruleRequired[ri * reqWords + i] & ~w.present[i] != 0 { ok = false; break }
                     w.checked[word] |= 1 << UInt64(ri & 63)
                     if ok { w.feasible[word] |= 1 << UInt64(ri & 63) }
                 }
@@ -284,7 +322,6 @@ public final class RuleMatcher {
             }
         }
         for (k, v) in w.timeouts { timeouts[k, default: 0] += v }
-        scratch = w
         return out
     }
 
@@ -294,29 +331,29 @@ public final class RuleMatcher {
     private func attempt(_ w: inout Walk, _ tv: MatchTables.View, _ t: UnsafeBufferPointer<UInt16>, _ p: Int, _ ri: Int,
                          _ out: inout [Candidate]) {
         let u = t[p]
-        let ao = Int(tv.anchorOffset[ri])
-        if ao >= 0 {
-            let anchor = tv.anchorBits + ao
-            var found = false
-            var q = p
-            let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
-            while q < end {
-                let u = t[q]
-                if anchor[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
-                q += 1
-            }
-            if !found { return }
-        }
         w.rule = ri
         let lk = tv.leadKind[ri]
-        if lk != 0 {
-            let lp = tv.leadPrefix[ri]
-            if lp < 0 || !tv.inSet(lp, u) {
-                let end: Int
-                if lk == 1 { end = number(&w, t, p)?.end ?? -1 } else { end = regexEnd(&w, Int(tv.leadRegex[ri]), p) }
-                if end <= p { return }
-                let lf = tv.leadFollow[ri]
-                if lf >= 0 && (end >= w.limit || !tv.inSet(lf, t[end])) { return }
+        let lp = tv.leadPrefix[ri]
+        if lk != 0 && (lp < 0 || !tv.inSet(lp, u)) {
+            // The lead must match here (and is memoized for every rule that shares it).
+            let end: Int
+            if lk == 1 { end = number(&w, t, p)?.end ?? -1 } else { end = regexEnd(&w, Int(tv.leadRegex[ri]), p) }
+            if end <= p { return }
+            let lf = tv.leadFollow[ri]
+            if lf >= 0 && (end >= w.limit || !tv.inSet(lf, t[end])) { return }
+        } else {
+            let ao = Int(tv.anchorOffset[ri])
+            if ao >= 0 {
+                let anchor = tv.anchorBits + ao
+                var found = false
+                var q = p
+                let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
+                while q < end {
+                    let u = t[q]
+                    if anchor[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
+                    q += 1
+                }
+                if !found { return }
             }
         }
         w.start = p
@@ -348,7 +385,7 @@ public final class RuleMatcher {
                 let text = TextUnits.string(t, range)
                 var number: Double? = r.number.isNaN ? nil : r.number
                 if number == nil, fast.kind == .regex { number = ChineseNumber.parse(text) ?? Double(text) }
-                return Capture(role: els[i].role, range: range, text: text, number: number, lexiconValue: value)
+                return Capture(role: els[i].role, known: els[i].known, range: range, text: text, number: number, lexiconValue: value)
             }
         }
     }

@@ -44,6 +44,8 @@ public struct PatternElement: Sendable {
     public var role: String
     /// The token as written, for explanations.
     public var source: String
+    /// `role` as the value builder knows it.
+    public var known: CaptureRole? = nil
     /// The units a match of this element can start with; nil when unknown (an inline
     /// regex after the first element) or zero-width.
     var first: Set<UInt16>? = nil
@@ -509,6 +511,7 @@ public final class RuleSet: @unchecked Sendable {
                 if !optional { triggersDone = true }
             }
             var element = PatternElement(kind: kind, optional: optional, role: role ?? "", source: token)
+            element.known = CaptureRole(name: element.role)
             if case .regex = kind, !(body.hasPrefix("{")) {
                 // An inline regex: its first units are the rule's triggers only when
                 // nothing can come before it.

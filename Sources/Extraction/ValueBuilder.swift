@@ -12,19 +12,35 @@ import LianluCore
 ///   `quarter`, `half`, and `month2`/`day2`/`year2` for the end of a range.
 /// A rule's `set:` adds constant roles (`bound: on_or_after`).
 public enum ValueBuilder {
+    typealias Role = CaptureRole
+
     struct Roles {
         var caps: [Capture]
         var set: [String: String]
+        /// Per `Role`, the index of its first capture (-1: none).
+        var slot: [Int8]
 
-        func first(_ role: String) -> Capture? { caps.first { $0.role == role } }
-        func all(prefix: String) -> [Capture] { caps.filter { $0.role.hasPrefix(prefix) } }
+        init(caps: [Capture], set: [String: String]) {
+            self.caps = caps
+            self.set = set
+            slot = Array(repeating: -1, count: Role.allCases.count)
+            for (i, c) in caps.enumerated() {
+                if let k = c.known, slot[k.rawValue] < 0 { slot[k.rawValue] = Int8(truncatingIfNeeded: i) }
+            }
+        }
+
+        func first(_ role: Role) -> Capture? {
+            let i = slot[role.rawValue]
+            return i < 0 ? nil : caps[Int(i)]
+        }
         /// The value of a role; "=" (当月, 当天: the date last told) reads as 0 here and is
         /// resolved against the previous date by the extractor.
-        func string(_ role: String) -> String? {
-            let v = set[role] ?? first(role)?.lexiconValue
+        func string(_ role: Role) -> String? {
+            let v = (set.isEmpty ? nil : set[role.name]) ?? first(role)?.lexiconValue
             return v == "=" ? "0" : v
         }
-        func has(_ role: String) -> Bool { set[role] != nil || first(role) != nil }
+        func has(_ role: Role) -> Bool { first(role) != nil || (!set.isEmpty && set[role.name] != nil) }
+        func constant(_ name: String) -> String? { set.isEmpty ? nil : set[name] }
     }
 
     public static func build(type: MentionType, captures: [Capture], set: [String: String], referenceDate: CalendarDate?) -> MentionValue? {
@@ -39,7 +55,7 @@ public enum ValueBuilder {
     }
 
     static func approx(_ r: Roles) -> Approximation? {
-        if let s = r.set["approx"] { return Approximation(rawValue: s) }
+        if let s = r.constant("approx") { return Approximation(rawValue: s) }
         for c in r.caps where c.role.hasPrefix("approx") {
             if let v = c.lexiconValue, let a = Approximation(rawValue: v) { return a }
         }
@@ -50,19 +66,19 @@ public enum ValueBuilder {
     static func amounts(_ r: Roles) -> (Double, Double?)? {
         var mult = 1.0
         var hasMult = false
-        for c in r.caps where c.role == "multiplier" || (c.role.hasPrefix("multiplier") && c.role != "multiplier_max") {
+        for c in r.caps where c.known == .multiplier || (c.known != .multiplier_max && c.role.hasPrefix("multiplier")) {
             guard let v = c.lexiconValue.flatMap(Double.init) else { return nil }
             mult *= v
             hasMult = true
         }
-        let base = r.first("number")?.number ?? (hasMult ? 1 : nil)
+        let base = r.first(.number)?.number ?? (hasMult ? 1 : nil)
         guard let b = base else { return nil }
         var amount = b * mult
         var maxValue: Double?
-        if let m = r.first("max")?.number {
+        if let m = r.first(.max)?.number {
             var mm = 1.0
             var maxHasMult = false
-            if let c = r.first("multiplier_max"), let v = c.lexiconValue.flatMap(Double.init) { mm = v; maxHasMult = true }
+            if let c = r.first(.multiplier_max), let v = c.lexiconValue.flatMap(Double.init) { mm = v; maxHasMult = true }
             if !maxHasMult { mm = mult }
             maxValue = m * mm
             if maxHasMult && !hasMult && b * mm <= m * mm { amount = b * mm }  // 3至5万吨: the 万 is shared
@@ -75,9 +91,9 @@ public enum ValueBuilder {
         var code = "CNY"
         var scale = 1.0
         // A currency named before the amount (新台币45亿元) says what 元 means.
-        var suffix = r.first("currency")?.lexiconValue
-        if let prefix = r.first("currency_prefix")?.lexiconValue, suffix == nil || suffix == "CNY" { suffix = prefix }
-        if let cur = suffix ?? r.set["currency"] {
+        var suffix = r.first(.currency)?.lexiconValue
+        if let prefix = r.first(.currency_prefix)?.lexiconValue, suffix == nil || suffix == "CNY" { suffix = prefix }
+        if let cur = suffix ?? r.constant("currency") {
             let parts = cur.split(separator: "*")
             code = String(parts[0])
             if parts.count > 1, let s = Double(parts[1]) { scale = s }
@@ -88,14 +104,14 @@ public enum ValueBuilder {
     static func quantity(_ r: Roles) -> MentionValue? {
         guard let (a, mx) = amounts(r) else { return nil }
         // The unit as written; `unit_rest` (两个多月) spells it through its lexicon value.
-        let u = r.caps.first(where: { $0.role.hasPrefix("unit") })
-        guard let unit = (u?.role == "unit_rest" ? u?.lexiconValue : u?.text) ?? r.set["unit"] else { return nil }
+        let u = r.caps.first(where: { $0.known == .unit || $0.known == .unit_rest || $0.role.hasPrefix("unit") })
+        guard let unit = (u?.known == .unit_rest ? u?.lexiconValue : u?.text) ?? r.constant("unit") else { return nil }
         return .quantity(QuantityValue(amount: round(a), max: mx.map(round), unit: unit, approx: approx(r)))
     }
 
     static func percent(_ r: Roles) -> MentionValue? {
-        guard let n = r.first("number")?.number else { return nil }
-        return .percent(PercentValue(amount: round(n), max: r.first("max")?.number.map(round), approx: approx(r)))
+        guard let n = r.first(.number)?.number else { return nil }
+        return .percent(PercentValue(amount: round(n), max: r.first(.max)?.number.map(round), approx: approx(r)))
     }
 
     /// Amounts to 12 significant digits: 136.2 * 1e8 is 13620000000, not
@@ -143,7 +159,7 @@ public enum ValueBuilder {
     }
 
     static func date(_ r: Roles, _ ref: CalendarDate?) -> DateValue? {
-        func resolve(year yRole: [String], month mRole: String, day dRole: String, relYear: String, relMonth: String, relDay: String) -> YMD? {
+        func resolve(year yRole: [Role], month mRole: Role, day dRole: Role, relYear: Role, relMonth: Role, relDay: Role) -> YMD? {
             var v = YMD()
             if let y = yRole.lazy.compactMap({ number(r.first($0)) }).first { v.year = y }
             if let ry = r.string(relYear).flatMap(Int.init) {
@@ -180,12 +196,12 @@ public enum ValueBuilder {
             if let d = v.day { s += "-" + pad(d, 2) }
             return s
         }
-        guard let start = resolve(year: ["year", "year4", "year_cn"], month: "month", day: "day", relYear: "rel_year", relMonth: "rel_month", relDay: "rel_day") else { return nil }
+        guard let start = resolve(year: [.year, .year4, .year_cn], month: .month, day: .day, relYear: .rel_year, relMonth: .rel_month, relDay: .rel_day) else { return nil }
         var value: String
-        if let q = r.string("quarter").flatMap(Int.init) {
+        if let q = r.string(.quarter).flatMap(Int.init) {
             guard let y = render(YMD(year: start.year, unresolvedYear: start.unresolvedYear || start.year == nil && ref == nil)) ?? ref.map({ pad($0.year, 4) }) else { return nil }
             value = "\(y)-Q\(q)"
-        } else if let h = r.string("half").flatMap(Int.init) {
+        } else if let h = r.string(.half).flatMap(Int.init) {
             guard let y = render(YMD(year: start.year, unresolvedYear: start.unresolvedYear || start.year == nil && ref == nil)) ?? ref.map({ pad($0.year, 4) }) else { return nil }
             value = "\(y)-H\(h)"
         } else {
@@ -193,19 +209,19 @@ public enum ValueBuilder {
             value = s
         }
         // The end of a range: missing parts come from the start (3月1日至3日).
-        if r.has("day2") || r.has("month2") || r.has("year2") || r.has("rel_year2") {
-            var endYear = number(r.first("year2")) ?? start.year
-            if let ry = r.string("rel_year2").flatMap(Int.init), let ref { endYear = ref.year + ry }
-            var end = YMD(year: endYear, month: number(r.first("month2")) ?? start.month,
-                          day: number(r.first("day2")), unresolvedYear: start.unresolvedYear)
-            if r.first("month2") != nil && r.first("day2") == nil { end.day = nil }
+        if r.has(.day2) || r.has(.month2) || r.has(.year2) || r.has(.rel_year2) {
+            var endYear = number(r.first(.year2)) ?? start.year
+            if let ry = r.string(.rel_year2).flatMap(Int.init), let ref { endYear = ref.year + ry }
+            var end = YMD(year: endYear, month: number(r.first(.month2)) ?? start.month,
+                          day: number(r.first(.day2)), unresolvedYear: start.unresolvedYear)
+            if r.first(.month2) != nil && r.first(.day2) == nil { end.day = nil }
             if let y = end.year, let m = end.month, let d = end.day, CalendarDate(year: y, month: m, day: d) == nil { return nil }
             guard let e = render(end) else { return nil }
             value += "/" + e
         }
-        if let part = r.string("part") { value += "T" + part }
-        return DateValue(value: value, mod: r.string("mod").flatMap(DateValue.Mod.init(rawValue:)),
-                         bound: r.string("bound").flatMap(DateValue.Bound.init(rawValue:)))
+        if let part = r.string(.part) { value += "T" + part }
+        return DateValue(value: value, mod: r.string(.mod).flatMap(DateValue.Mod.init(rawValue:)),
+                         bound: r.string(.bound).flatMap(DateValue.Bound.init(rawValue:)))
     }
 
     static func addDays(_ d: CalendarDate, _ n: Int) -> CalendarDate {

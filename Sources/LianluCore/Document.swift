@@ -138,7 +138,7 @@ public struct NormalizedDocument: Sendable {
     public func write(to w: inout JSONWriter, textMarks: [Int] = []) -> [Int] {
         w.beginObject()
         w.key("doc"); w.string(id)
-        if let date { w.key("date"); w.string(date.description) }
+        if let date { w.key("date"); w.date(date) }
         if let source { w.key("source"); w.string(source) }
         w.key("encoding"); w.string(encoding)
         var markOffsets: [Int] = []
@@ -256,9 +256,9 @@ public struct Sentence: Sendable, Equatable {
         w.key("kind"); w.string(kind.rawValue)
         // What `lianlu extract` needs to work from this record alone: the reference
         // date, and the document's edits that fall inside the sentence.
-        if let date = doc.date { w.key("date"); w.string(date.description) }
+        if let date = doc.date { w.key("date"); w.date(date) }
         var local: [[Int]] = []
-        doc.alignment.map.forEachPiece { o, i, ol, il, linear in
+        doc.alignment.map.forEachPiece(startingIn: offsets.start..<offsets.end) { o, i, ol, il, linear in
             if !linear, o >= offsets.start, o + ol <= offsets.end, !(ol == 0 && (o == offsets.start || o == offsets.end)) {
                 local.append([o, o + ol, i, i + il])
             }

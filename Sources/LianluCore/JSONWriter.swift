@@ -169,6 +169,23 @@ public struct JSONWriter {
         buffer.count = p - buffer.base
     }
 
+    /// A date as the string `"YYYY-MM-DD"`, without building the text first (every
+    /// sentence record carries one).
+    public mutating func date(_ d: CalendarDate) {
+        guard (0...9999).contains(d.year), (0...99).contains(d.month), (0...99).contains(d.day) else {
+            string(d.description)
+            return
+        }
+        valuePrefix()
+        append(UInt8(ascii: "\""))
+        append4(digit(d.year / 1000), digit(d.year / 100), digit(d.year / 10), digit(d.year))
+        append(UInt8(ascii: "-")); append(digit(d.month / 10)); append(digit(d.month))
+        append(UInt8(ascii: "-")); append(digit(d.day / 10)); append(digit(d.day))
+        append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always) private func digit(_ v: Int) -> UInt8 { UInt8(ascii: "0") + UInt8(v % 10) }
+
     public mutating func int(_ v: Int) {
         valuePrefix()
         appendInt(v)

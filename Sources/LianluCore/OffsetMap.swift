@@ -193,6 +193,24 @@ extension OffsetMap {
         return out
     }
 
+    /// Visits, in order, the pieces whose output start lies in `range` (closed: a piece
+    /// starting at `range.upperBound` is visited). A binary search finds the first, so a
+    /// document's sentences together visit its pieces about once, not once each.
+    public func forEachPiece(startingIn range: Range<Int>, _ body: (Int, Int, Int, Int, Bool) -> Void) {
+        var lo = 0, hi = pieceCount
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if Int(outStarts[mid]) < range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        var k = lo
+        while k < pieceCount {
+            let (o, i, ol, il, lin) = pieceInfo(k)
+            if o > range.upperBound { break }
+            body(o, i, ol, il, lin)
+            k += 1
+        }
+    }
+
     /// Visits pieces in order: (outStart, inStart, outLength, inLength, linear).
     public func forEachPiece(_ body: (Int, Int, Int, Int, Bool) -> Void) {
         for k in 0..<pieceCount {

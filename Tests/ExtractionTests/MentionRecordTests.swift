@@ -35,3 +35,11 @@ final class MentionRecordTests: XCTestCase {
         XCTAssertEqual(json(.date(DateValue(value: "2020-05", mod: .end, bound: .onOrBefore))), #"{"value":"2020-05","mod":"end","bound":"on_or_before"}"#)
     }
 }
+
+final class MentionIDTests: XCTestCase {
+    func testIDsAreWrittenLikeInterpolation() {
+        for (sid, k) in [(0, 1), (9, 10), (12, 3), (123456, 99), (999_999_999, 1_000_000_000)] {
+            XCTAssertEqual(Mention.id(sid: sid, k: k), "m\(sid)_\(k)")
+        }
+    }
+}
