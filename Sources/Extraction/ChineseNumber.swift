@@ -3,81 +3,114 @@ import LianluCore
 /// Numbers written in Chinese numerals, and the built-in `{number}` element that finds
 /// Arabic or Chinese numbers in text.
 public enum ChineseNumber {
-    static let digits: [Character: Int] = [
-        "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
-        "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
-    ]
-    static let smallUnits: [Character: Int] = ["十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000]
-    static let bigUnits: [Character: Double] = ["万": 1e4, "亿": 1e8]
-
-    static func isNumeralUnit(_ u: UInt16) -> Bool {
+    /// The digit a unit stands for (零〇一壹二贰两三叁...九玖), or -1. Switches over UTF-16
+    /// units, not dictionaries of Characters: hashing a Character costs more than the
+    /// whole parse.
+    @inline(__always)
+    static func digitValue(_ u: UInt16) -> Int {
         switch u {
-        case 0x96F6, 0x3007, 0x4E00, 0x58F9, 0x4E8C, 0x8D30, 0x4E24, 0x4E09, 0x53C1, 0x56DB, 0x8086, 0x4E94, 0x4F0D,
-             0x516D, 0x9646, 0x4E03, 0x67D2, 0x516B, 0x634C, 0x4E5D, 0x7396,  // digits
-             0x5341, 0x62FE, 0x767E, 0x4F70, 0x5343, 0x4EDF, 0x4E07, 0x4EBF:   // 十拾百佰千仟万亿
-            return true
-        default: return false
+        case 0x96F6, 0x3007: return 0                 // 零 〇
+        case 0x4E00, 0x58F9: return 1                 // 一 壹
+        case 0x4E8C, 0x8D30, 0x4E24: return 2         // 二 贰 两
+        case 0x4E09, 0x53C1: return 3                 // 三 叁
+        case 0x56DB, 0x8086: return 4                 // 四 肆
+        case 0x4E94, 0x4F0D: return 5                 // 五 伍
+        case 0x516D, 0x9646: return 6                 // 六 陆
+        case 0x4E03, 0x67D2: return 7                 // 七 柒
+        case 0x516B, 0x634C: return 8                 // 八 捌
+        case 0x4E5D, 0x7396: return 9                 // 九 玖
+        default: return -1
         }
     }
 
-    static func isDigitUnit(_ u: UInt16) -> Bool {
-        guard let s = Unicode.Scalar(u) else { return false }
-        return digits[Character(s)] != nil
+    /// 十拾 10, 百佰 100, 千仟 1000, or 0.
+    @inline(__always)
+    static func smallUnitValue(_ u: UInt16) -> Int {
+        switch u {
+        case 0x5341, 0x62FE: return 10
+        case 0x767E, 0x4F70: return 100
+        case 0x5343, 0x4EDF: return 1000
+        default: return 0
+        }
     }
+
+    /// 万 1e4, 亿 1e8, or 0.
+    @inline(__always)
+    static func bigUnitValue(_ u: UInt16) -> Int {
+        switch u {
+        case 0x4E07: return 10_000
+        case 0x4EBF: return 100_000_000
+        default: return 0
+        }
+    }
+
+    static func isNumeralUnit(_ u: UInt16) -> Bool {
+        digitValue(u) >= 0 || smallUnitValue(u) != 0 || bigUnitValue(u) != 0
+    }
+
+    static func isDigitUnit(_ u: UInt16) -> Bool { digitValue(u) >= 0 }
 
     /// Parses 一百二十 (120), 六亿三千万 (630000000), 二百零七 (207), 两千 (2000), 十二 (12),
     /// 三十二点八 (32.8), and digit strings such as 二〇一九 (2019). Nil when malformed.
     public static func parse(_ s: String) -> Double? {
-        if s.isEmpty { return nil }
+        let units = Array(s.utf16)
+        return units.withUnsafeBufferPointer { parse($0, 0..<$0.count) }
+    }
+
+    /// `parse` over a span of UTF-16 units.
+    public static func parse(_ t: UnsafeBufferPointer<UInt16>, _ range: Range<Int>) -> Double? {
+        if range.isEmpty { return nil }
         // Most Chinese numbers in news are one character (一, 两, 三...).
-        if s.unicodeScalars.count == 1, let d = digits[Character(s)] { return Double(d) }
-        var intPart = s
-        var fracPart: String?
-        if let dot = s.firstIndex(of: "点") {
-            intPart = String(s[..<dot])
-            fracPart = String(s[s.index(after: dot)...])
+        if range.count == 1 {
+            let d = digitValue(t[range.lowerBound])
+            if d >= 0 { return Double(d) }
         }
-        guard let whole = parseInteger(intPart) else { return nil }
-        guard let frac = fracPart else { return Double(whole) }
+        var intEnd = range.upperBound
+        for i in range where t[i] == 0x70B9 { intEnd = i; break }  // 点
+        guard let whole = parseInteger(t, range.lowerBound..<intEnd) else { return nil }
+        if intEnd == range.upperBound { return Double(whole) }
         var f = 0.0, scale = 0.1
-        for ch in frac {
-            guard let d = digits[ch] else { return nil }
+        for i in (intEnd + 1)..<range.upperBound {
+            let d = digitValue(t[i])
+            guard d >= 0 else { return nil }
             f += Double(d) * scale
             scale /= 10
         }
-        if frac.isEmpty { return nil }
+        if intEnd + 1 == range.upperBound { return nil }
         return Double(whole) + f
     }
 
-    static func parseInteger(_ s: String) -> Int? {
-        if s.isEmpty { return nil }
-        let chars = Array(s)
+    static func parseInteger(_ t: UnsafeBufferPointer<UInt16>, _ range: Range<Int>) -> Int? {
+        if range.isEmpty { return nil }
         // A digit string without units: 二〇一九 -> 2019 (three digits at least, not
         // led by a zero: 单一零件 holds no number).
-        if chars.count >= 2, chars.allSatisfy({ digits[$0] != nil }) {
-            guard chars.count >= 3, chars[0] != "零", chars[0] != "〇" else { return nil }
+        if range.count >= 2, range.allSatisfy({ digitValue(t[$0]) >= 0 }) {
+            let first = t[range.lowerBound]
+            guard range.count >= 3, first != 0x96F6, first != 0x3007 else { return nil }
             var v = 0
-            for c in chars { v = v * 10 + digits[c]! }
-            return chars.contains("两") ? nil : v
+            for i in range { v = v * 10 + digitValue(t[i]) }
+            return range.contains(where: { t[$0] == 0x4E24 }) ? nil : v  // 两 is no digit of a year
         }
         var total = 0      // sum of completed 亿/万 sections
         var section = 0    // current section below 万
         var digit: Int?    // pending digit
         var lastUnit = Int.max
-        for c in chars {
-            if let d = digits[c] {
+        for i in range {
+            let c = t[i]
+            let d = digitValue(c)
+            if d >= 0 {
                 // Two digits in a row are malformed, except after a zero (二百零七).
                 if let prev = digit, prev != 0 || d == 0 { return nil }
                 digit = d
-            } else if let u = smallUnits[c] {
+            } else if case let u = smallUnitValue(c), u != 0 {
                 guard u < lastUnit || lastUnit >= 10000 else { return nil }
                 section += (digit ?? (section == 0 && u == 10 ? 1 : (u == 10 ? 1 : -1))) * u
                 if digit == nil && u != 10 { return nil }
                 digit = nil
                 lastUnit = u
-            } else if let b = bigUnits[c] {
+            } else if case let b = bigUnitValue(c), b != 0 {
                 let val = section + (digit ?? 0)
-                if b == 1e8 {
+                if b == 100_000_000 {
                     total = (total + val) * 100_000_000
                 } else {
                     total += val * 10_000
@@ -204,7 +237,7 @@ enum NumberScanner {
         if first == 0x96F6 || first == 0x3007 { return nil }
         var end = i
         while end > start {
-            if let v = ChineseNumber.parse(TextUnits.string(t, start..<end)) { return (end, v) }
+            if let v = ChineseNumber.parse(t, start..<end) { return (end, v) }
             end -= 1
         }
         return nil

@@ -151,12 +151,11 @@ public final class Extractor {
         var last: String?
         for i in result.mentions.indices {
             guard case var .date(d)? = result.mentions[i].value else { continue }
-            let caps = result.captures[i]
-            if let c = caps.first(where: { $0.lexiconValue == "=" }), let prev = last {
+            if let ci = result.captures[i].indices.first(where: { result.captures[i][$0].lexiconValue == "=" }), let prev = last {
                 let keep: Int
-                switch c.role {
-                case "rel_year": keep = 4
-                case "rel_month": keep = 7
+                switch result.captures[i][ci].known {
+                case .rel_year?: keep = 4
+                case .rel_month?: keep = 7
                 default: keep = 10
                 }
                 let p = String(prev.prefix(keep))
@@ -176,7 +175,8 @@ public final class Extractor {
         for i in 1..<accepted.count {
             guard case let .date(d)? = accepted[i].value, case let .date(prev)? = accepted[i - 1].value else { continue }
             let caps = accepted[i].candidate.captures
-            guard caps.contains(where: { $0.role == "day" }), !caps.contains(where: { ["month", "year", "year4", "rel_year", "rel_month", "rel_day"].contains($0.role) }) else { continue }
+            guard caps.indices.contains(where: { caps[$0].known == .day }),
+                  !caps.indices.contains(where: { [.month, .year, .year4, .rel_year, .rel_month, .rel_day].contains(caps[$0].known) }) else { continue }
             let gap = accepted[i - 1].candidate.range.upperBound..<accepted[i].candidate.range.lowerBound
             guard gap.count <= 2, gap.allSatisfy({ [0x3001, 0x548C, 0x53CA, 0x2C].contains(t[$0]) }) else { continue }  // 、 和 及 ,
             let prefix = prev.value.prefix(8)  // YYYY-MM-

@@ -384,10 +384,21 @@ public final class RuleMatcher {
                 }
                 let text = TextUnits.string(t, range)
                 var number: Double? = r.number.isNaN ? nil : r.number
-                if number == nil, fast.kind == .regex { number = ChineseNumber.parse(text) ?? Double(text) }
+                if number == nil, fast.kind == .regex { number = RuleMatcher.numberValue(t, range) ?? Double(text) }
                 return Capture(role: els[i].role, known: els[i].known, range: range, text: text, number: number, lexiconValue: value)
             }
         }
+    }
+
+    /// The value of a regex capture that is a number (a {month}, a {day}): ASCII digits
+    /// read directly, Chinese numerals through `ChineseNumber`.
+    static func numberValue(_ t: UnsafeBufferPointer<UInt16>, _ range: Range<Int>) -> Double? {
+        if !range.isEmpty, range.count <= 15, range.allSatisfy({ NumberScanner.isDigit(t[$0]) }) {
+            var v = 0
+            for i in range { v = v * 10 + Int(t[i] - 0x30) }
+            return Double(v)
+        }
+        return ChineseNumber.parse(t, range)
     }
 
     @inline(__always)

@@ -17,29 +17,34 @@ public enum ValueBuilder {
     struct Roles {
         var caps: [Capture]
         var set: [String: String]
-        /// Per `Role`, the index of its first capture (-1: none).
-        var slot: [Int8]
 
         init(caps: [Capture], set: [String: String]) {
             self.caps = caps
             self.set = set
-            slot = Array(repeating: -1, count: Role.allCases.count)
-            for (i, c) in caps.enumerated() {
-                if let k = c.known, slot[k.rawValue] < 0 { slot[k.rawValue] = Int8(truncatingIfNeeded: i) }
-            }
         }
 
-        func first(_ role: Role) -> Capture? {
-            let i = slot[role.rawValue]
-            return i < 0 ? nil : caps[Int(i)]
+        /// The index of the first capture with this role (a mention has a handful: a scan
+        /// of integer codes beats any table). Callers read the fields they need in place:
+        /// copying whole captures (three strings each) was most of the builder's time.
+        func index(_ role: Role) -> Int? {
+            for i in caps.indices where caps[i].known == role { return i }
+            return nil
+        }
+        func number(_ role: Role) -> Double? { index(role).flatMap { caps[$0].number } }
+        func lexicon(_ role: Role) -> String? { index(role).flatMap { caps[$0].lexiconValue } }
+        /// A whole number: the element's value, or its text as Chinese numerals.
+        func int(_ role: Role) -> Int? {
+            guard let i = index(role) else { return nil }
+            if let n = caps[i].number, n == n.rounded() { return Int(n) }
+            return ChineseNumber.parse(caps[i].text).map { Int($0) }
         }
         /// The value of a role; "=" (当月, 当天: the date last told) reads as 0 here and is
         /// resolved against the previous date by the extractor.
         func string(_ role: Role) -> String? {
-            let v = (set.isEmpty ? nil : set[role.name]) ?? first(role)?.lexiconValue
+            let v = (set.isEmpty ? nil : set[role.name]) ?? lexicon(role)
             return v == "=" ? "0" : v
         }
-        func has(_ role: Role) -> Bool { first(role) != nil || (!set.isEmpty && set[role.name] != nil) }
+        func has(_ role: Role) -> Bool { index(role) != nil || (!set.isEmpty && set[role.name] != nil) }
         func constant(_ name: String) -> String? { set.isEmpty ? nil : set[name] }
     }
 
@@ -56,8 +61,8 @@ public enum ValueBuilder {
 
     static func approx(_ r: Roles) -> Approximation? {
         if let s = r.constant("approx") { return Approximation(rawValue: s) }
-        for c in r.caps where c.role.hasPrefix("approx") {
-            if let v = c.lexiconValue, let a = Approximation(rawValue: v) { return a }
+        for i in r.caps.indices where r.caps[i].role.hasPrefix("approx") {
+            if let v = r.caps[i].lexiconValue, let a = Approximation(rawValue: v) { return a }
         }
         return nil
     }
@@ -66,19 +71,19 @@ public enum ValueBuilder {
     static func amounts(_ r: Roles) -> (Double, Double?)? {
         var mult = 1.0
         var hasMult = false
-        for c in r.caps where c.known == .multiplier || (c.known != .multiplier_max && c.role.hasPrefix("multiplier")) {
-            guard let v = c.lexiconValue.flatMap(Double.init) else { return nil }
+        for i in r.caps.indices where r.caps[i].known == .multiplier || (r.caps[i].known != .multiplier_max && r.caps[i].role.hasPrefix("multiplier")) {
+            guard let v = r.caps[i].lexiconValue.flatMap(Double.init) else { return nil }
             mult *= v
             hasMult = true
         }
-        let base = r.first(.number)?.number ?? (hasMult ? 1 : nil)
+        let base = r.number(.number) ?? (hasMult ? 1 : nil)
         guard let b = base else { return nil }
         var amount = b * mult
         var maxValue: Double?
-        if let m = r.first(.max)?.number {
+        if let m = r.number(.max) {
             var mm = 1.0
             var maxHasMult = false
-            if let c = r.first(.multiplier_max), let v = c.lexiconValue.flatMap(Double.init) { mm = v; maxHasMult = true }
+            if let v = r.lexicon(.multiplier_max).flatMap(Double.init) { mm = v; maxHasMult = true }
             if !maxHasMult { mm = mult }
             maxValue = m * mm
             if maxHasMult && !hasMult && b * mm <= m * mm { amount = b * mm }  // 3至5万吨: the 万 is shared
@@ -91,8 +96,8 @@ public enum ValueBuilder {
         var code = "CNY"
         var scale = 1.0
         // A currency named before the amount (新台币45亿元) says what 元 means.
-        var suffix = r.first(.currency)?.lexiconValue
-        if let prefix = r.first(.currency_prefix)?.lexiconValue, suffix == nil || suffix == "CNY" { suffix = prefix }
+        var suffix = r.lexicon(.currency)
+        if let prefix = r.lexicon(.currency_prefix), suffix == nil || suffix == "CNY" { suffix = prefix }
         if let cur = suffix ?? r.constant("currency") {
             let parts = cur.split(separator: "*")
             code = String(parts[0])
@@ -104,14 +109,14 @@ public enum ValueBuilder {
     static func quantity(_ r: Roles) -> MentionValue? {
         guard let (a, mx) = amounts(r) else { return nil }
         // The unit as written; `unit_rest` (两个多月) spells it through its lexicon value.
-        let u = r.caps.first(where: { $0.known == .unit || $0.known == .unit_rest || $0.role.hasPrefix("unit") })
-        guard let unit = (u?.known == .unit_rest ? u?.lexiconValue : u?.text) ?? r.constant("unit") else { return nil }
+        let u = r.caps.indices.first(where: { r.caps[$0].known == .unit || r.caps[$0].known == .unit_rest || r.caps[$0].role.hasPrefix("unit") })
+        guard let unit = u.flatMap({ r.caps[$0].known == .unit_rest ? r.caps[$0].lexiconValue : r.caps[$0].text }) ?? r.constant("unit") else { return nil }
         return .quantity(QuantityValue(amount: round(a), max: mx.map(round), unit: unit, approx: approx(r)))
     }
 
     static func percent(_ r: Roles) -> MentionValue? {
-        guard let n = r.first(.number)?.number else { return nil }
-        return .percent(PercentValue(amount: round(n), max: r.first(.max)?.number.map(round), approx: approx(r)))
+        guard let n = r.number(.number) else { return nil }
+        return .percent(PercentValue(amount: round(n), max: r.number(.max).map(round), approx: approx(r)))
     }
 
     /// Amounts to 12 significant digits: 136.2 * 1e8 is 13620000000, not
@@ -152,21 +157,16 @@ public enum ValueBuilder {
         return String(repeating: "0", count: max(0, w - s.count)) + s
     }
 
-    static func number(_ c: Capture?) -> Int? {
-        guard let c else { return nil }
-        if let n = c.number, n == n.rounded() { return Int(n) }
-        return ChineseNumber.parse(c.text).map { Int($0) }
-    }
 
     static func date(_ r: Roles, _ ref: CalendarDate?) -> DateValue? {
         func resolve(year yRole: [Role], month mRole: Role, day dRole: Role, relYear: Role, relMonth: Role, relDay: Role) -> YMD? {
             var v = YMD()
-            if let y = yRole.lazy.compactMap({ number(r.first($0)) }).first { v.year = y }
+            if let y = yRole.lazy.compactMap({ r.int($0) }).first { v.year = y }
             if let ry = r.string(relYear).flatMap(Int.init) {
                 guard let ref else { v.unresolvedYear = true; return v }
                 v.year = ref.year + ry
             }
-            if let m = number(r.first(mRole)) { guard (1...12).contains(m) else { return nil }; v.month = m }
+            if let m = r.int(mRole) { guard (1...12).contains(m) else { return nil }; v.month = m }
             if let rm = r.string(relMonth).flatMap(Int.init) {
                 guard let ref else { v.unresolvedYear = true; return v }
                 var total = ref.year * 12 + (ref.month - 1) + rm
@@ -174,7 +174,7 @@ public enum ValueBuilder {
                 v.year = total / 12
                 v.month = total % 12 + 1
             }
-            if let d = number(r.first(dRole)) { v.day = d }
+            if let d = r.int(dRole) { v.day = d }
             if let rd = r.string(relDay).flatMap(Int.init) {
                 guard let ref else { v.unresolvedYear = true; return v }
                 let shifted = addDays(ref, rd)
@@ -210,11 +210,11 @@ public enum ValueBuilder {
         }
         // The end of a range: missing parts come from the start (3月1日至3日).
         if r.has(.day2) || r.has(.month2) || r.has(.year2) || r.has(.rel_year2) {
-            var endYear = number(r.first(.year2)) ?? start.year
+            var endYear = r.int(.year2) ?? start.year
             if let ry = r.string(.rel_year2).flatMap(Int.init), let ref { endYear = ref.year + ry }
-            var end = YMD(year: endYear, month: number(r.first(.month2)) ?? start.month,
-                          day: number(r.first(.day2)), unresolvedYear: start.unresolvedYear)
-            if r.first(.month2) != nil && r.first(.day2) == nil { end.day = nil }
+            var end = YMD(year: endYear, month: r.int(.month2) ?? start.month,
+                          day: r.int(.day2), unresolvedYear: start.unresolvedYear)
+            if r.index(.month2) != nil && r.index(.day2) == nil { end.day = nil }
             if let y = end.year, let m = end.month, let d = end.day, CalendarDate(year: y, month: m, day: d) == nil { return nil }
             guard let e = render(end) else { return nil }
             value += "/" + e
