@@ -12,8 +12,13 @@ public struct JSONWriter {
     private var buffer: ByteBuffer
     public var bytes: [UInt8] { buffer.array }
     public var count: Int { buffer.count }
-    /// Whether the next value inside the current container needs a leading comma.
-    private var needsComma: [Bool] = []
+    /// Whether the next value inside each open container needs a leading comma: bit k
+    /// for depth k (containers deeper than 64 levels keep theirs in `deepComma`). A bit
+    /// stack instead of an array: the array's uniqueness checks on every value were a
+    /// visible share of writing a record.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
+    private var deepComma: [Bool] = []
 
     public init(capacity: Int = 4096) {
         buffer = ByteBuffer(capacity: capacity)
@@ -27,21 +32,41 @@ public struct JSONWriter {
     public mutating func removeAll(keepingCapacity: Bool = true) {
         if !isKnownUniquelyReferenced(&buffer) { buffer = ByteBuffer(capacity: 4096) }
         buffer.count = 0
-        needsComma.removeAll(keepingCapacity: true)
+        commaBits = 0
+        depth = 0
+        deepComma.removeAll(keepingCapacity: true)
         pendingValueAfterKey = false
     }
 
     @inline(__always) private mutating func separator() {
-        if let last = needsComma.last {
-            if last { append(UInt8(ascii: ",")) }
-            needsComma[needsComma.count - 1] = true
+        guard depth > 0 else { return }
+        if depth <= 64 {
+            let bit: UInt64 = 1 << UInt64(depth - 1)
+            if commaBits & bit != 0 { append(UInt8(ascii: ",")) }
+            commaBits |= bit
+        } else {
+            if deepComma[depth - 65] { append(UInt8(ascii: ",")) }
+            deepComma[depth - 65] = true
         }
     }
 
-    public mutating func beginObject() { valuePrefix(); append(UInt8(ascii: "{")); needsComma.append(false) }
-    public mutating func endObject() { needsComma.removeLast(); append(UInt8(ascii: "}")) }
-    public mutating func beginArray() { valuePrefix(); append(UInt8(ascii: "[")); needsComma.append(false) }
-    public mutating func endArray() { needsComma.removeLast(); append(UInt8(ascii: "]")) }
+    @inline(__always) private mutating func open(_ b: UInt8) {
+        valuePrefix()
+        append(b)
+        depth += 1
+        if depth <= 64 { commaBits &= ~(1 << UInt64(depth - 1)) } else { deepComma.append(false) }
+    }
+
+    @inline(__always) private mutating func close(_ b: UInt8) {
+        if depth > 64 { deepComma.removeLast() }
+        depth -= 1
+        append(b)
+    }
+
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
     public mutating func newline() { append(0x0A) }
 
     /// Writes `"name":`; the value written next belongs to it.

@@ -23,6 +23,10 @@ public final class ScriptConverter {
         var phrases: [UInt16: [(source: [UInt16], target: [UInt16])]] = [:]
         var complex = [UInt64](repeating: 0, count: 65536 / 64)
         var hasPhrase = [UInt64](repeating: 0, count: 65536 / 64)
+        /// Traditional-only units (a simple or complex mapping) as an 8 KB bit set: the
+        /// detector reads it for thousands of ideographs per document, and the 128 KB
+        /// `simplified` table missed the cache on most of them.
+        var traditionalOnly = [UInt64](repeating: 0, count: 65536 / 64)
 
         static func flag(_ bits: inout [UInt64], _ u: UInt16) { bits[Int(u) >> 6] |= 1 << (UInt64(u) & 63) }
     }
@@ -48,6 +52,9 @@ public final class ScriptConverter {
                 t.phrases[first, default: []].append((src, dst))
                 Tables.flag(&t.hasPhrase, first)
             }
+        }
+        for u in 0..<65536 where t.simplified[u] != 0 || t.complex[u >> 6] & (1 << UInt64(u & 63)) != 0 {
+            t.traditionalOnly[u >> 6] |= 1 << UInt64(u & 63)
         }
         return t
     }()
@@ -76,13 +83,11 @@ public final class ScriptConverter {
     public static func isTraditional(_ text: UnsafeBufferPointer<UInt16>, sampleIdeographs: Int = 4000) -> Bool {
         var han = 0, trad = 0
         let tables = ScriptConverter.tables
-        tables.simplified.withUnsafeBufferPointer { t in
-            tables.complex.withUnsafeBufferPointer { complex in
-                for u in text where TextUnits.isIdeograph(u) {
-                    han += 1
-                    if t[Int(u)] != 0 || complex[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { trad += 1 }
-                    if han >= sampleIdeographs { break }
-                }
+        tables.traditionalOnly.withUnsafeBufferPointer { bits in
+            for u in text where TextUnits.isIdeograph(u) {
+                han += 1
+                if bits[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { trad += 1 }
+                if han >= sampleIdeographs { break }
             }
         }
         return trad >= minimumCount && trad * 100 >= han * thresholdPercent

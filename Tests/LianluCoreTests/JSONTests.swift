@@ -20,6 +20,16 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(v["frac"]?.doubleValue, 94.28)
     }
 
+    /// Commas stay right past the 64 levels the writer tracks in a bit stack.
+    func testWriterNestsDeeperThanItsBitStack() throws {
+        var w = JSONWriter()
+        for _ in 0..<70 { w.beginArray(); w.int(1) }
+        for _ in 0..<70 { w.int(2); w.endArray() }
+        let s = String(decoding: w.bytes, as: UTF8.self)
+        XCTAssertEqual(s, String(repeating: "[1,", count: 70) + "2" + String(repeating: "],2", count: 69) + "]")
+        _ = try JSONParser.parse(w.bytes)
+    }
+
     func testUTF16StringTranscodesSurrogatePairs() {
         let text: [UInt16] = Array("𠀀a中\u{7F}".utf16)
         var w = JSONWriter()
