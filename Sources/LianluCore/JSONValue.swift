@@ -283,10 +283,16 @@ public struct JSONParser {
             }
         }
         if !escapes {
-            var out: [UInt16] = []
-            try decodeRun(start, k, into: &out)
-            pos = k + 1
-            return out
+            // The decoder's array is the result: no second copy.
+            switch UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<k])) {
+            case let .text(t):
+                pos = k + 1
+                return t
+            case let .invalid(o, _, _):
+                var e = JSONParseError(offset: start + o, message: "invalid UTF-8 byte sequence")
+                e.isEncodingError = true
+                throw e
+            }
         }
         // Runs between escapes are decoded in bulk; escapes are handled here.
         var out: [UInt16] = []

@@ -248,19 +248,21 @@ public struct JSONWriter {
     private mutating func appendInt(_ v: Int) {
         if v == 0 { append(UInt8(ascii: "0")); return }
         var x = v.magnitude
-        if v < 0 { append(UInt8(ascii: "-")) }
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var n = 0
-        withUnsafeMutableBytes(of: &tmp) { buf in
-            while x > 0 {
-                buf[n] = UInt8(ascii: "0") + UInt8(x % 10)
-                x /= 10
-                n += 1
-            }
-            for i in stride(from: n - 1, through: 0, by: -1) { append(buf[i]) }
+        var t = x
+        while t > 0 { t /= 10; n += 1 }
+        let sign = v < 0 ? 1 : 0
+        // Digits straight into the buffer, last digit first.
+        buffer.reserve(n + sign)
+        let p = buffer.base + buffer.count
+        if sign == 1 { p[0] = UInt8(ascii: "-") }
+        var i = n + sign - 1
+        while x > 0 {
+            p[i] = UInt8(ascii: "0") + UInt8(x % 10)
+            x /= 10
+            i -= 1
         }
+        buffer.count += n + sign
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
