@@ -86,12 +86,19 @@ final class MatchTables {
         var literalStart: UnsafeMutablePointer<Int32>
         var literalUnits: UnsafeMutablePointer<UInt16>
         var lexicons: UnsafeMutablePointer<Unmanaged<Lexicon>>
-        /// Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number,
-        /// 2 regex (`leadRegex` its index), and its prefix and follow unit sets.
-        var leadKind: UnsafeMutablePointer<UInt8>
-        var leadRegex: UnsafeMutablePointer<Int32>
-        var leadPrefix: UnsafeMutablePointer<Int32>
-        var leadFollow: UnsafeMutablePointer<Int32>
+        /// The lead test for all rules at once, as bit sets over rules (`ruleWords` words
+        /// each). Row c of `leadForced` (c a unit class): the rules whose lead must match
+        /// at a position starting with a unit of class c. Row c of `leadFollowOK`: the
+        /// rules whose lead may be followed by a unit of class c (row `classCount`: by the
+        /// end of the sentence). Group g (`leadGroupKind/Regex`): one lead, number or a
+        /// regex, that several rules share, computed once per position.
+        var leadForced: UnsafeMutablePointer<UInt64>
+        var leadFollowOK: UnsafeMutablePointer<UInt64>
+        var classCount: Int
+        var leadGroups: Int
+        var leadGroupKind: UnsafeMutablePointer<UInt8>
+        var leadGroupRegex: UnsafeMutablePointer<Int32>
+        var leadGroupMask: UnsafeMutablePointer<UInt64>
 
         /// Whether unit `u` is in unit set `set`.
         @inline(__always)
@@ -127,6 +134,8 @@ final class MatchTables {
         }
         var ruleRequired: [UInt64] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorBits: [UInt64] = []
+        // Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number, 2 a
+        // regex (`leadRegex` its index), and its prefix and follow unit sets.
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
         for r in rs.compiled {
             var kind: UInt8 = 0, regex: Int32 = -1
@@ -165,6 +174,28 @@ final class MatchTables {
             triggerMasks += mask
             triggerMask[u] = i
         }
+        // Lead tests as bit sets over rules (see View.leadForced).
+        func inSet(_ set: Int32, _ c: Int) -> Bool { rs.unitSetBits[Int(set) * rs.classWords + c >> 6] & (1 << UInt64(c & 63)) != 0 }
+        var leadForced = [UInt64](repeating: 0, count: classCount * ruleWords)
+        var leadFollowOK = [UInt64](repeating: 0, count: (classCount + 1) * ruleWords)
+        var groupKey: [Int64: Int] = [:]
+        var leadGroupKind: [UInt8] = [], leadGroupRegex: [Int32] = [], leadGroupMask: [UInt64] = []
+        for ri in rs.compiled.indices where leadKind[ri] != 0 {
+            let bit: UInt64 = 1 << UInt64(ri & 63), word = ri >> 6
+            for c in 0..<classCount where leadPrefix[ri] < 0 || !inSet(leadPrefix[ri], c) { leadForced[c * ruleWords + word] |= bit }
+            for c in 0...classCount where leadFollow[ri] < 0 || (c < classCount && inSet(leadFollow[ri], c)) {
+                leadFollowOK[c * ruleWords + word] |= bit
+            }
+            let key = leadKind[ri] == 1 ? -1 : Int64(leadRegex[ri])
+            let g: Int
+            if let known = groupKey[key] { g = known } else {
+                g = groupKey.count
+                groupKey[key] = g
+                leadGroupKind.append(leadKind[ri]); leadGroupRegex.append(leadRegex[ri])
+                leadGroupMask += [UInt64](repeating: 0, count: ruleWords)
+            }
+            leadGroupMask[g * ruleWords + word] |= bit
+        }
         var literalStart: [Int32] = [0], literalUnits: [UInt16] = []
         for l in rs.literalList {
             literalUnits += l
@@ -179,7 +210,9 @@ final class MatchTables {
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
-                    leadKind: copy(leadKind), leadRegex: copy(leadRegex), leadPrefix: copy(leadPrefix), leadFollow: copy(leadFollow))
+                    leadForced: copy(leadForced), leadFollowOK: copy(leadFollowOK), classCount: classCount,
+                    leadGroups: leadGroupKind.count, leadGroupKind: copy(leadGroupKind), leadGroupRegex: copy(leadGroupRegex),
+                    leadGroupMask: copy(leadGroupMask))
         self.allocations = allocations
     }
 
@@ -197,7 +230,8 @@ final class MatchTables {
 ///
 /// What keeps it fast, cheapest test first: a position inside a run of Latin letters
 /// and digits starts nothing; a rule is tried in a sentence only when every one of its
-/// required elements can start somewhere in it; and before each element the walk checks
+/// required elements can start somewhere in it; rules led by the same number or regex
+/// are tested together with one look-up of it; and before each element the walk checks
 /// that the next unit can start the rest of the pattern (`FastElement.follow`).
 public final class RuleMatcher {
     public let ruleSet: RuleSet
@@ -208,7 +242,9 @@ public final class RuleMatcher {
     static let stepBudget = 512
     /// Regex time-outs in the current document: rule id -> count (warned by the caller).
     public private(set) var timeouts: [String: Int] = [:]
-    private var scratch = Walk()
+    private var scratch: Walk
+    /// Storage for the walk's bit sets (present, checked, feasible, try).
+    private let bitStorage: UnsafeMutablePointer<UInt64>
 
     // Named structs, not tuples: generic code over tuple types looks their metadata up
     // at run time under a process-wide lock, which made a second thread nearly useless.
@@ -234,11 +270,20 @@ public final class RuleMatcher {
         var regexMemo: [Int: Int] = [:]
         /// Required sets with a unit in the sentence (bit set), and per rule 0 (not checked yet), 1 (its
         /// required elements can all start somewhere in the sentence) or 2 (they cannot).
-        var present: [UInt64] = []
+        var present: UnsafeMutablePointer<UInt64>
         var starts: [Int32] = []
         /// Rules checked so far in this sentence, and those that passed (bit sets).
-        var checked: [UInt64] = []
-        var feasible: [UInt64] = []
+        var checked: UnsafeMutablePointer<UInt64>
+        var feasible: UnsafeMutablePointer<UInt64>
+        /// The rules to try at the current position.
+        var `try`: UnsafeMutablePointer<UInt64>
+
+        init(bits: UnsafeMutablePointer<UInt64>, ruleWords: Int, requiredWords: Int) {
+            present = bits
+            checked = bits + requiredWords
+            feasible = checked + ruleWords
+            `try` = feasible + ruleWords
+        }
         var timeouts: [String: Int] = [:]
     }
 
@@ -247,7 +292,13 @@ public final class RuleMatcher {
         regexes = ruleSet.regexes.map { $0.clone() }
         compiled = ruleSet.compiled
         tables = MatchTables(ruleSet)
+        let v = tables.view
+        bitStorage = .allocate(capacity: v.requiredWords + 3 * v.ruleWords)
+        bitStorage.initialize(repeating: 0, count: v.requiredWords + 3 * v.ruleWords)
+        scratch = Walk(bits: bitStorage, ruleWords: v.ruleWords, requiredWords: v.requiredWords)
     }
+
+    deinit { bitStorage.deallocate() }
 
     /// Points the regexes at a document's text; call before `candidates` for that text.
     public func begin(text: UnsafeBufferPointer<UInt16>) {
@@ -258,7 +309,7 @@ public final class RuleMatcher {
     /// Candidates of every rule in `range` of `text` (a sentence).
     public func candidates(_ t: UnsafeBufferPointer<UInt16>, range: Range<Int>) -> [Candidate] {
         // The scratch state moves out and back: no copies, no reference counting.
-        var w = Walk()
+        var w = Walk(bits: bitStorage, ruleWords: tables.view.ruleWords, requiredWords: tables.view.requiredWords)
         swap(&w, &scratch)
         defer { swap(&w, &scratch) }
         let tv = tables.view
@@ -270,8 +321,7 @@ public final class RuleMatcher {
         w.numberEnd.append(contentsOf: repeatElement(-2, count: range.count))
         if w.numberValue.count < range.count { w.numberValue = Array(repeating: 0, count: range.count) }
         let reqWords = tv.requiredWords
-        w.present.removeAll(keepingCapacity: true)
-        w.present.append(contentsOf: repeatElement(0, count: reqWords))
+        w.present.update(repeating: 0, count: reqWords)
         // One pass: the unit classes present, and the positions some rule can start at.
         w.starts.removeAll(keepingCapacity: true)
         for p in range {
@@ -282,10 +332,8 @@ public final class RuleMatcher {
             if info > 0xFFFF { w.starts.append(Int32(p)) }
         }
         let rw = tv.ruleWords
-        w.checked.removeAll(keepingCapacity: true)
-        w.checked.append(contentsOf: repeatElement(0, count: rw))
-        w.feasible.removeAll(keepingCapacity: true)
-        w.feasible.append(contentsOf: repeatElement(0, count: rw))
+        w.checked.update(repeating: 0, count: rw)
+        w.feasible.update(repeating: 0, count: rw)
         var out: [Candidate] = []
         for start in w.starts {
             let p = Int(start)
@@ -300,8 +348,11 @@ public final class RuleMatcher {
                 if v == 0x2E, p - 1 > range.lowerBound, NumberScanner.isDigit(t[p - 2]), NumberScanner.isDigit(u) { continue }
             }
             let mask = tv.triggerMasks + mi * rw
+            // The rules to try here, as a bit set (`w.try`): triggered by this unit and
+            // feasible in the sentence.
+            var any: UInt64 = 0
             for word in 0..<rw {
-                var bits = mask[word]
+                let bits = mask[word]
                 // Rules not checked yet in this sentence: can each required element start
                 // somewhere in it?
                 var fresh = bits & ~w.checked[word]
@@ -313,11 +364,33 @@ public final class RuleMatcher {
                     w.checked[word] |= 1 << UInt64(ri & 63)
                     if ok { w.feasible[word] |= 1 << UInt64(ri & 63) }
                 }
-                bits &= w.feasible[word]
+                w.try[word] = bits & w.feasible[word]
+                any |= w.try[word]
+            }
+            if any == 0 { continue }
+            // Leads: each shared lead is matched once here; rules whose lead must match
+            // at p and does not, or is followed by a unit they cannot continue with, drop.
+            let forced = tv.leadForced + Int(tv.unitClass[Int(u)]) * rw
+            for g in 0..<tv.leadGroups {
+                let gm = tv.leadGroupMask + g * rw
+                var hit: UInt64 = 0
+                for word in 0..<rw { hit |= w.try[word] & forced[word] & gm[word] }
+                if hit == 0 { continue }
+                let end: Int
+                if tv.leadGroupKind[g] == 1 { end = number(&w, t, p)?.end ?? -1 } else { end = regexEnd(&w, Int(tv.leadGroupRegex[g]), p) }
+                let keep: UnsafeMutablePointer<UInt64>? = end <= p ? nil
+                    : tv.leadFollowOK + (end >= w.limit ? tv.classCount : Int(tv.unitClass[Int(t[end])])) * rw
+                for word in 0..<rw {
+                    let tested = w.try[word] & forced[word] & gm[word]
+                    w.try[word] &= ~tested | (keep?[word] ?? 0)
+                }
+            }
+            for word in 0..<rw {
+                var bits = w.try[word]
                 while bits != 0 {
                     let ri = word << 6 | bits.trailingZeroBitCount
                     bits &= bits - 1
-                    attempt(&w, tv, t, p, ri, &out)
+                    attempt(&w, tv, t, p, ri, forced: forced[word] & (1 << UInt64(ri & 63)) != 0, &out)
                 }
             }
         }
@@ -329,32 +402,20 @@ public final class RuleMatcher {
     /// candidate per distinct end.
     @inline(__always)
     private func attempt(_ w: inout Walk, _ tv: MatchTables.View, _ t: UnsafeBufferPointer<UInt16>, _ p: Int, _ ri: Int,
-                         _ out: inout [Candidate]) {
-        let u = t[p]
+                         forced: Bool, _ out: inout [Candidate]) {
         w.rule = ri
-        let lk = tv.leadKind[ri]
-        let lp = tv.leadPrefix[ri]
-        if lk != 0 && (lp < 0 || !tv.inSet(lp, u)) {
-            // The lead must match here (and is memoized for every rule that shares it).
-            let end: Int
-            if lk == 1 { end = number(&w, t, p)?.end ?? -1 } else { end = regexEnd(&w, Int(tv.leadRegex[ri]), p) }
-            if end <= p { return }
-            let lf = tv.leadFollow[ri]
-            if lf >= 0 && (end >= w.limit || !tv.inSet(lf, t[end])) { return }
-        } else {
-            let ao = Int(tv.anchorOffset[ri])
-            if ao >= 0 {
-                let anchor = tv.anchorBits + ao
-                var found = false
-                var q = p
-                let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
-                while q < end {
-                    let u = t[q]
-                    if anchor[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
-                    q += 1
-                }
-                if !found { return }
+        // A rule whose lead was tested above needs no anchor; others scan for theirs.
+        if !forced, case let ao = Int(tv.anchorOffset[ri]), ao >= 0 {
+            let anchor = tv.anchorBits + ao
+            var found = false
+            var q = p
+            let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
+            while q < end {
+                let u = t[q]
+                if anchor[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
+                q += 1
             }
+            if !found { return }
         }
         w.start = p
         if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true) }
