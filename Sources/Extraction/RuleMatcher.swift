@@ -46,7 +46,11 @@ public struct RawCapture: Sendable {
 public struct Candidate: Sendable {
     public var rule: Int
     public var range: Range<Int>
-    public var raw: [RawCapture]
+    /// Its captures: `RuleMatcher`'s pool for the sentence, from `rawStart`. Kept in one
+    /// pool per sentence, not an array per candidate: allocating those was a tenth of
+    /// the matcher's time.
+    var rawStart: Int32
+    var rawCount: Int32
     /// Filled by `RuleMatcher.resolve` for candidates that are looked at closely.
     public var captures: [Capture] = []
 }
@@ -248,7 +252,8 @@ public final class RuleMatcher {
 
     // Named structs, not tuples: generic code over tuple types looks their metadata up
     // at run time under a process-wide lock, which made a second thread nearly useless.
-    struct BestParse { var end: Int; var captures: [RawCapture] }
+    /// A complete reading: its end, and its captures in `Walk.bestPool`.
+    struct BestParse { var end: Int; var start: Int; var count: Int }
     struct NumberHit { var end: Int; var value: Double }
     struct LexMatch { var end: Int; var entry: Int }
 
@@ -258,6 +263,9 @@ public final class RuleMatcher {
     struct Walk {
         var captures: [RawCapture] = []
         var best: [BestParse] = []
+        var bestPool: [RawCapture] = []
+        /// The captures of the sentence's candidates (see `Candidate.rawStart`).
+        var pool: [RawCapture] = []
         var steps = 0
         var start = 0
         var limit = 0
@@ -314,6 +322,7 @@ public final class RuleMatcher {
         defer { swap(&w, &scratch) }
         let tv = tables.view
         w.regexMemo.removeAll(keepingCapacity: true)
+        w.pool.removeAll(keepingCapacity: true)
         if !w.timeouts.isEmpty { w.timeouts.removeAll() }
         w.limit = range.upperBound
         w.base = range.lowerBound
@@ -418,7 +427,7 @@ public final class RuleMatcher {
             if !found { return }
         }
         w.start = p
-        if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true) }
+        if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true); w.bestPool.removeAll(keepingCapacity: true) }
         w.steps = 0
         let es = Int(tv.elementStart[ri])
         let elements = UnsafeBufferPointer(start: tv.elements + es, count: Int(tv.elementStart[ri + 1]) - es)
@@ -428,14 +437,16 @@ public final class RuleMatcher {
         if w.best.isEmpty { return }
         if w.best.count > 1 { w.best.sort { $0.end > $1.end } }
         for b in w.best {
-            out.append(Candidate(rule: ri, range: p..<b.end, raw: b.captures))
+            out.append(Candidate(rule: ri, range: p..<b.end, rawStart: Int32(w.pool.count), rawCount: Int32(b.count)))
+            w.pool.append(contentsOf: w.bestPool[b.start..<(b.start + b.count)])
         }
     }
 
-    /// The captures of a candidate with roles, texts and lexicon values.
+    /// The captures of a candidate with roles, texts and lexicon values. Only for the
+    /// candidates of the last `candidates` call (their captures live in its pool).
     public func resolve(_ c: Candidate, _ t: UnsafeBufferPointer<UInt16>) -> [Capture] {
         compiled[c.rule].elements.withUnsafeBufferPointer { els in
-            c.raw.map { r in
+            scratch.pool[Int(c.rawStart)..<Int(c.rawStart + c.rawCount)].map { r in
                 let i = Int(r.element)
                 let range = Int(r.start)..<Int(r.end)
                 var value: String?
@@ -472,10 +483,14 @@ public final class RuleMatcher {
         // 800, the multiplier 千 and the unit 瓦).
         guard pos > w.start else { return }
         for i in w.best.indices where w.best[i].end == pos {
-            if w.captures.count < w.best[i].captures.count { w.best[i].captures = w.captures }
+            if w.captures.count < w.best[i].count {
+                w.best[i] = BestParse(end: pos, start: w.bestPool.count, count: w.captures.count)
+                w.bestPool.append(contentsOf: w.captures)
+            }
             return
         }
-        w.best.append(BestParse(end: pos, captures: w.captures))
+        w.best.append(BestParse(end: pos, start: w.bestPool.count, count: w.captures.count))
+        w.bestPool.append(contentsOf: w.captures)
     }
 
     private func match(_ w: inout Walk, _ tv: MatchTables.View, _ elements: UnsafeBufferPointer<FastElement>,
