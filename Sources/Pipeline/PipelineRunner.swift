@@ -63,6 +63,8 @@ public struct RunSummary: Sendable, Equatable {
     public var phases = PhaseTimes()
     /// Writer thread time (ordering, duplicate check, writing files).
     public var writeNanos: UInt64 = 0
+    /// Reader thread time (taking items from the input, reading text files).
+    public var readNanos: UInt64 = 0
 
     public var megabytesPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1_000_000 / seconds : 0 }
 }
@@ -97,17 +99,11 @@ public final class PipelineRunner {
         // results are alive at once, which bounds memory.
         let queue = DispatchQueue(label: "lianlu.writer")
         let slots = DispatchSemaphore(value: 1)
-        var batch: [WorkItem] = []
-        var exhausted = false
-        while !exhausted {
-            batch.removeAll(keepingCapacity: true)
-            var bytes = 0
-            while batch.count < batchItems && (bytes < batchBytes || batch.isEmpty) {
-                guard let item = items.next() else { exhausted = true; break }
-                bytes += item.byteCount
-                batch.append(item)
-            }
-            if batch.isEmpty { break }
+        // Reading batch k+1 (JSONL lines, text files) overlaps with processing batch k.
+        let reader = BatchPrefetcher(items: items, batchItems: batchItems, batchBytes: batchBytes)
+        defer { items = reader.items }
+        reader.start()
+        while let batch = reader.next() {
             let results = process(batch)
             slots.wait()
             queue.async {
@@ -118,6 +114,7 @@ public final class PipelineRunner {
         queue.sync {}
         writer.progress.finish()
         var summary = writer.summary
+        summary.readNanos = reader.nanos
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
     }
@@ -196,6 +193,72 @@ final class OrderedWriter: @unchecked Sendable {
         var h: UInt64 = 0xcbf29ce484222325
         for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
         return h
+    }
+}
+
+/// Takes work items from the input on a thread of its own, in batches bounded by count
+/// and bytes, one batch ahead of the workers: reading lines and files overlaps with
+/// processing. Text files are read here too (their bytes travel in the item), so one
+/// worker never waits on the file system.
+final class BatchPrefetcher<I: IteratorProtocol>: @unchecked Sendable where I.Element == WorkItem {
+    private(set) var items: I
+    private let batchItems: Int
+    private let batchBytes: Int
+    private let condition = NSCondition()
+    private var ready: [[WorkItem]] = []
+    private var finished = false
+    /// Batches read ahead of the one being processed.
+    private let ahead = 1
+    private var thread: Thread?
+    private(set) var nanos: UInt64 = 0
+
+    init(items: I, batchItems: Int, batchBytes: Int) {
+        self.items = items
+        self.batchItems = batchItems
+        self.batchBytes = batchBytes
+    }
+
+    func start() {
+        let t = Thread { [self] in produce() }
+        t.stackSize = 1 << 20
+        thread = t
+        t.start()
+    }
+
+    private func produce() {
+        while true {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            var batch: [WorkItem] = []
+            var bytes = 0
+            var exhausted = false
+            while batch.count < batchItems && (bytes < batchBytes || batch.isEmpty) {
+                guard var item = items.next() else { exhausted = true; break }
+                if case let .textFile(path, display, size, nil) = item, let data = try? readWholeFile(path) {
+                    item = .textFile(path: path, displayPath: display, size: size, preloaded: data)
+                }
+                bytes += item.byteCount
+                batch.append(item)
+            }
+            nanos += DispatchTime.now().uptimeNanoseconds - t0
+            condition.lock()
+            while ready.count >= ahead { condition.wait() }
+            if !batch.isEmpty { ready.append(batch) }
+            if exhausted { finished = true }
+            condition.broadcast()
+            condition.unlock()
+            if exhausted { return }
+        }
+    }
+
+    /// The next batch, or nil when the input is exhausted.
+    func next() -> [WorkItem]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty && !finished { condition.wait() }
+        if ready.isEmpty { return nil }
+        let batch = ready.removeFirst()
+        condition.broadcast()
+        return batch
     }
 }
 

@@ -89,13 +89,13 @@ public final class StageWorker {
             return result
         case let .sentenceRecordLines(path, firstLine, lines):
             return extractFromSentenceRecords(path: path, firstLine: firstLine, lines: lines, result: result)
-        case let .textFile(readPath, path, _):
+        case let .textFile(readPath, path, _, preloaded):
             let t0 = now()
             defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
             let id = InputCollector.documentID(forPath: path)
             let bytes: [UInt8]
             do {
-                bytes = try readWholeFile(readPath)
+                bytes = try preloaded ?? readWholeFile(readPath)
                 result.phaseNanos.input = now() - t0
             } catch {
                 result.reject = Reject(code: .unreadable, file: path, doc: id, reason: "cannot read: \(error)")

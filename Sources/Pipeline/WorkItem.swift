@@ -3,9 +3,10 @@ import LianluCore
 /// A unit of work as the reader hands it to the workers. Parsing and decoding happen in
 /// the workers, so the reading thread only moves bytes.
 public enum WorkItem: Sendable {
-    /// A text file (its id is the file name without extension), read by the worker so
-    /// reading runs in parallel too. `path` is read; `displayPath` names it in records.
-    case textFile(path: String, displayPath: String, size: Int)
+    /// A text file (its id is the file name without extension). `path` is read;
+    /// `displayPath` names it in records. `preloaded` holds its bytes when the reading
+    /// thread got them (see `BatchPrefetcher`); otherwise the worker reads the file.
+    case textFile(path: String, displayPath: String, size: Int, preloaded: [UInt8]?)
     /// One line of a JSONL file of input documents (`{"id","text","date","source"}`).
     case inputLine(path: String, line: Int, byteOffset: Int, bytes: [UInt8])
     /// One line of a `documents.jsonl` (the input of `lianlu sentences`).
@@ -17,7 +18,7 @@ public enum WorkItem: Sendable {
 
     public var byteCount: Int {
         switch self {
-        case let .textFile(_, _, size): return size
+        case let .textFile(_, _, size, _): return size
         case let .inputLine(_, _, _, b): return b.count + 1
         case let .documentRecordLine(_, _, _, b): return b.count + 1
         case let .sentenceRecordLines(_, _, lines): return lines.reduce(0) { $0 + $1.count + 1 }
@@ -76,7 +77,7 @@ public final class FileItemReader: IteratorProtocol {
                     return .rejected(Reject(code: .tooLarge, file: f.displayPath, doc: InputCollector.documentID(forPath: f.path),
                                             reason: "file of \(f.size) bytes is larger than the limit of \(maxDocumentBytes) bytes (--max-doc-mb)"))
                 }
-                return .textFile(path: f.path, displayPath: f.displayPath, size: f.size)
+                return .textFile(path: f.path, displayPath: f.displayPath, size: f.size, preloaded: nil)
             }
         }
     }

@@ -181,6 +181,7 @@ struct Run: ParsableCommand {
             printError(line("run (all stages)", tRun - tCollected))
             printError(line("closing output files", tEnd - tRun))
             printError("thread time, summed over workers")
+            printError(line("take input (reader thread)", summary.readNanos))
             printError(line("read + parse input", summary.phases.input))
             printError(line("normalize", summary.phases.normalize))
             printError(line("sentences", summary.phases.sentences))
