@@ -247,8 +247,10 @@ public final class RuleMatcher {
     /// Regex time-outs in the current document: rule id -> count (warned by the caller).
     public private(set) var timeouts: [String: Int] = [:]
     private var scratch: Walk
-    /// Storage for the walk's bit sets (present, checked, feasible, try).
+    /// Storage for the walk's bit sets (present, checked, feasible, try) and its
+    /// capture stack (as deep as the longest pattern).
     private let bitStorage: UnsafeMutablePointer<UInt64>
+    private let captureStorage: UnsafeMutablePointer<RawCapture>
 
     // Named structs, not tuples: generic code over tuple types looks their metadata up
     // at run time under a process-wide lock, which made a second thread nearly useless.
@@ -261,7 +263,10 @@ public final class RuleMatcher {
     /// stack, so Swift checks exclusive access at compile time, not at run time (the
     /// run-time checks on class properties were a fifth of the matcher's time).
     struct Walk {
-        var captures: [RawCapture] = []
+        /// The captures along the current path: a stack in fixed storage (a rule's
+        /// elements bound its depth), pushed and popped without array bookkeeping.
+        var captures: UnsafeMutablePointer<RawCapture>
+        var depth = 0
         var best: [BestParse] = []
         var bestPool: [RawCapture] = []
         /// The captures of the sentence's candidates (see `Candidate.rawStart`).
@@ -286,7 +291,8 @@ public final class RuleMatcher {
         /// The rules to try at the current position.
         var `try`: UnsafeMutablePointer<UInt64>
 
-        init(bits: UnsafeMutablePointer<UInt64>, ruleWords: Int, requiredWords: Int) {
+        init(bits: UnsafeMutablePointer<UInt64>, ruleWords: Int, requiredWords: Int, captures: UnsafeMutablePointer<RawCapture>) {
+            self.captures = captures
             present = bits
             checked = bits + requiredWords
             feasible = checked + ruleWords
@@ -303,10 +309,15 @@ public final class RuleMatcher {
         let v = tables.view
         bitStorage = .allocate(capacity: v.requiredWords + 3 * v.ruleWords)
         bitStorage.initialize(repeating: 0, count: v.requiredWords + 3 * v.ruleWords)
-        scratch = Walk(bits: bitStorage, ruleWords: v.ruleWords, requiredWords: v.requiredWords)
+        let deepest = ruleSet.compiled.map(\.fast.count).max() ?? 0
+        captureStorage = .allocate(capacity: deepest + 1)
+        scratch = Walk(bits: bitStorage, ruleWords: v.ruleWords, requiredWords: v.requiredWords, captures: captureStorage)
     }
 
-    deinit { bitStorage.deallocate() }
+    deinit {
+        bitStorage.deallocate()
+        captureStorage.deallocate()
+    }
 
     /// Points the regexes at a document's text; call before `candidates` for that text.
     public func begin(text: UnsafeBufferPointer<UInt16>) {
@@ -317,7 +328,7 @@ public final class RuleMatcher {
     /// Candidates of every rule in `range` of `text` (a sentence).
     public func candidates(_ t: UnsafeBufferPointer<UInt16>, range: Range<Int>) -> [Candidate] {
         // The scratch state moves out and back: no copies, no reference counting.
-        var w = Walk(bits: bitStorage, ruleWords: tables.view.ruleWords, requiredWords: tables.view.requiredWords)
+        var w = Walk(bits: bitStorage, ruleWords: tables.view.ruleWords, requiredWords: tables.view.requiredWords, captures: captureStorage)
         swap(&w, &scratch)
         defer { swap(&w, &scratch) }
         let tv = tables.view
@@ -429,6 +440,7 @@ public final class RuleMatcher {
         w.start = p
         if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true); w.bestPool.removeAll(keepingCapacity: true) }
         w.steps = 0
+        w.depth = 0
         let es = Int(tv.elementStart[ri])
         let elements = UnsafeBufferPointer(start: tv.elements + es, count: Int(tv.elementStart[ri + 1]) - es)
         match(&w, tv, elements, t, 0, p)
@@ -483,14 +495,14 @@ public final class RuleMatcher {
         // 800, the multiplier 千 and the unit 瓦).
         guard pos > w.start else { return }
         for i in w.best.indices where w.best[i].end == pos {
-            if w.captures.count < w.best[i].count {
-                w.best[i] = BestParse(end: pos, start: w.bestPool.count, count: w.captures.count)
-                w.bestPool.append(contentsOf: w.captures)
+            if w.depth < w.best[i].count {
+                w.best[i] = BestParse(end: pos, start: w.bestPool.count, count: w.depth)
+                w.bestPool.append(contentsOf: UnsafeBufferPointer(start: w.captures, count: w.depth))
             }
             return
         }
-        w.best.append(BestParse(end: pos, start: w.bestPool.count, count: w.captures.count))
-        w.bestPool.append(contentsOf: w.captures)
+        w.best.append(BestParse(end: pos, start: w.bestPool.count, count: w.depth))
+        w.bestPool.append(contentsOf: UnsafeBufferPointer(start: w.captures, count: w.depth))
     }
 
     private func match(_ w: inout Walk, _ tv: MatchTables.View, _ elements: UnsafeBufferPointer<FastElement>,
@@ -517,9 +529,9 @@ public final class RuleMatcher {
             return
         case .number:
             if let r = number(&w, t, pos) {
-                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(r.end), number: r.value, entry: -1))
+                w.captures[w.depth] = RawCapture(element: ek, start: Int32(pos), end: Int32(r.end), number: r.value, entry: -1); w.depth += 1
                 match(&w, tv, elements, t, k + 1, r.end)
-                w.captures.removeLast()
+                w.depth -= 1
             }
         case .literal:
             let ls = Int(tv.literalStart[Int(el.payload)])
@@ -529,9 +541,9 @@ public final class RuleMatcher {
                 for i in 0..<n where t[pos + i] != tv.literalUnits[ls + i] { ok = false; break }
             }
             if ok {
-                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(pos + n), number: .nan, entry: -1))
+                w.captures[w.depth] = RawCapture(element: ek, start: Int32(pos), end: Int32(pos + n), number: .nan, entry: -1); w.depth += 1
                 match(&w, tv, elements, t, k + 1, pos + n)
-                w.captures.removeLast()
+                w.depth -= 1
             }
         case .lexicon:
             // Longest entries first; a stack buffer holds the (few) matches.
@@ -546,18 +558,18 @@ public final class RuleMatcher {
                 var j = n - 1
                 while j >= 0 {
                     let end = buf[j].end, entry = buf[j].entry
-                    w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: Int32(entry)))
+                    w.captures[w.depth] = RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: Int32(entry)); w.depth += 1
                     match(&w, tv, elements, t, k + 1, end)
-                    w.captures.removeLast()
+                    w.depth -= 1
                     j -= 1
                 }
             }
         case .regex:
             let end = regexEnd(&w, Int(el.payload), pos)
             if end > pos {
-                w.captures.append(RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: -1))
+                w.captures[w.depth] = RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: -1); w.depth += 1
                 match(&w, tv, elements, t, k + 1, end)
-                w.captures.removeLast()
+                w.depth -= 1
             }
         }
         if el.optional { match(&w, tv, elements, t, k + 1, pos) }
