@@ -96,9 +96,9 @@ public final class PipelineRunner {
         let started = DispatchTime.now().uptimeNanoseconds
         let writer = OrderedWriter(sinks: sinks, progress: ProgressLine(enabled: options.progress, totalBytes: options.totalBytes))
         // Writing batch k overlaps with processing batch k+1; at most two batches of
-        // results are alive at once, which bounds memory.
+        // results wait for the writer at once, which bounds memory.
         let queue = DispatchQueue(label: "lianlu.writer")
-        let slots = DispatchSemaphore(value: 1)
+        let slots = DispatchSemaphore(value: 2)
         // Reading batch k+1 (JSONL lines, text files) overlaps with processing batch k.
         let reader = BatchPrefetcher(items: items, batchItems: batchItems, batchBytes: batchBytes)
         defer { items = reader.items }
