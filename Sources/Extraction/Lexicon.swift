@@ -66,6 +66,7 @@ public final class Lexicon: @unchecked Sendable {
             edgeStart.append(Int32(edgeUnit.count))
         }
         self.entries = entries
+        self.reverse = ReverseTrie(entries)
         self.edgeStart = edgeStart
         self.edgeUnit = edgeUnit
         self.edgeChild = edgeChild
@@ -73,6 +74,68 @@ public final class Lexicon: @unchecked Sendable {
         self.firstUnits = first
         self.firstUnitBits = bits
         self.maxLength = longest
+    }
+
+    /// The same trie over reversed entries, for "does an entry end here" (a name stem
+    /// looks backwards for the stop word before it).
+    private let reverse: ReverseTrie
+
+    struct ReverseTrie {
+        var edgeStart: [Int32] = [0]
+        var edgeUnit: [UInt16] = []
+        var edgeChild: [Int32] = []
+        var terminal: [Bool] = []
+
+        init(_ entries: [Entry]) {
+            var children: [[UInt16: Int32]] = [[:]]
+            var term: [Bool] = [false]
+            for e in entries {
+                var node = 0
+                for u in e.text.reversed() {
+                    if let c = children[node][u] { node = Int(c); continue }
+                    children.append([:])
+                    term.append(false)
+                    children[node][u] = Int32(children.count - 1)
+                    node = children.count - 1
+                }
+                term[node] = true
+            }
+            for node in children {
+                for (u, c) in node.sorted(by: { $0.key < $1.key }) {
+                    edgeUnit.append(u)
+                    edgeChild.append(c)
+                }
+                edgeStart.append(Int32(edgeUnit.count))
+            }
+            terminal = term
+        }
+
+        @inline(__always)
+        func child(_ node: Int, _ u: UInt16) -> Int {
+            var lo = Int(edgeStart[node]), hi = Int(edgeStart[node + 1])
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                let m = edgeUnit[mid]
+                if m == u { return Int(edgeChild[mid]) }
+                if m < u { lo = mid + 1 } else { hi = mid }
+            }
+            return -1
+        }
+    }
+
+    /// Whether an entry ends at `end` (it is `text[end - n ..< end]` for some entry of n
+    /// units), not reaching before `lowerBound`.
+    public func hasEntry(_ text: UnsafeBufferPointer<UInt16>, endingAt end: Int, lowerBound: Int) -> Bool {
+        var node = 0
+        var i = end - 1
+        while i >= lowerBound {
+            let c = reverse.child(node, text[i])
+            if c < 0 { return false }
+            node = c
+            if reverse.terminal[node] { return true }
+            i -= 1
+        }
+        return false
     }
 
     /// The child of `node` along unit `u`, or -1.

@@ -90,6 +90,8 @@ final class MatchTables {
         var literalStart: UnsafeMutablePointer<Int32>
         var literalUnits: UnsafeMutablePointer<UInt16>
         var lexicons: UnsafeMutablePointer<Unmanaged<Lexicon>>
+        /// `{stem}` / `{span}` settings (`FastElement.payload` indexes them).
+        var nameRuns: UnsafeMutablePointer<RuleSet.NameRun>
         /// The lead test for all rules at once, as bit sets over rules (`ruleWords` words
         /// each). Row c of `leadForced` (c a unit class): the rules whose lead must match
         /// at a position starting with a unit of class c. Row c of `leadFollowOK`: the
@@ -214,6 +216,7 @@ final class MatchTables {
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
+                    nameRuns: copy(rs.nameRuns),
                     leadForced: copy(leadForced), leadFollowOK: copy(leadFollowOK), classCount: classCount,
                     leadGroups: leadGroupKind.count, leadGroupKind: copy(leadGroupKind), leadGroupRegex: copy(leadGroupRegex),
                     leadGroupMask: copy(leadGroupMask))
@@ -448,10 +451,78 @@ public final class RuleMatcher {
         // a shorter reading of the same rule may still win.
         if w.best.isEmpty { return }
         if w.best.count > 1 { w.best.sort { $0.end > $1.end } }
+        var lastRange = 0..<0
         for b in w.best {
-            out.append(Candidate(rule: ri, range: p..<b.end, rawStart: Int32(w.pool.count), rawCount: Int32(b.count)))
+            // The span runs over the captures outside [context]; a {stem} starts it
+            // before p.
+            var lo = Int.max, hi = Int.min
+            for c in w.bestPool[b.start..<(b.start + b.count)] where !elements[Int(c.element)].context {
+                lo = min(lo, Int(c.start)); hi = max(hi, Int(c.end))
+            }
+            guard lo < hi else { continue }
+            let range = lo..<hi
+            if range == lastRange { continue }  // another reading of the same span (longer context)
+            lastRange = range
+            out.append(Candidate(rule: ri, range: range, rawStart: Int32(w.pool.count), rawCount: Int32(b.count)))
             w.pool.append(contentsOf: w.bestPool[b.start..<(b.start + b.count)])
         }
+    }
+
+    /// Whether `u` (at `i`) can be part of a name: ideographs, Latin letters and digits,
+    /// · ( ) “ ” & - . and a space between two Latin letters.
+    @inline(__always)
+    static func isNameUnit(_ t: UnsafeBufferPointer<UInt16>, _ i: Int, _ lower: Int, _ upper: Int) -> Bool {
+        let u = t[i]
+        if TextUnits.isIdeograph(u) || isASCIIAlphanumeric(u) { return true }
+        switch u {
+        case 0xB7, 0x30FB, 0x28, 0x29, 0x201C, 0x201D, 0x26, 0x2D, 0x2E: return true
+        case 0x20:
+            return i > lower && i + 1 < upper && TextUnits.isASCIILetter(t[i - 1]) && TextUnits.isASCIILetter(t[i + 1])
+        default: return false
+        }
+    }
+
+    /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
+    static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?) -> Int {
+        var s = a
+        while s > lower && a - s < Int(run.max) {
+            if let stops, stops.hasEntry(t, endingAt: s, lowerBound: lower) { break }
+            guard isNameUnit(t, s - 1, lower, upper) else { break }
+            // Latin letters never join ideographs before them: 美国|RTK Technologies Inc公司.
+            if s < a, isASCIIAlphanumeric(t[s]), TextUnits.isIdeograph(t[s - 1]) { break }
+            s -= 1
+        }
+        // An opening bracket or quote without its closer inside is not part of the name,
+        // nor are joiners at its edge.
+        while s < a {
+            let u = t[s]
+            if u == 0x28 || u == 0x201C {
+                let closer: UInt16 = u == 0x28 ? 0x29 : 0x201D
+                if (s + 1..<a).contains(where: { t[$0] == closer }) { break }
+                s += 1
+            } else if u == 0x29 || u == 0x201D || u == 0xB7 || u == 0x30FB || u == 0x26 || u == 0x2D || u == 0x2E || u == 0x20 {
+                s += 1
+            } else {
+                break
+            }
+        }
+        return a - s >= Int(run.min) ? s : -1
+    }
+
+    /// Where the `{span}` starting at `p` ends, or -1.
+    static func spanEnd(_ t: UnsafeBufferPointer<UInt16>, from p: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?) -> Int {
+        var e = p
+        while e < upper && e - p < Int(run.max) {
+            if let stops {
+                var stop = false
+                stops.forEachMatch(t, at: e, limit: upper) { _, _ in stop = true }
+                if stop { break }
+            }
+            guard isNameUnit(t, e, lower, upper) else { break }
+            e += 1
+        }
+        while e > p, [0x28, 0x201C, 0xB7, 0x30FB, 0x26, 0x2D, 0x2E, 0x20].contains(t[e - 1]) { e -= 1 }
+        return e - p >= Int(run.min) ? e : -1
     }
 
     /// The captures of a candidate with roles, texts and lexicon values. Only for the
@@ -563,6 +634,25 @@ public final class RuleMatcher {
                     w.depth -= 1
                     j -= 1
                 }
+            }
+        case .stem:
+            let run = tv.nameRuns[Int(el.payload)]
+            let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
+            let s = RuleMatcher.stemStart(t, anchor: pos, lower: w.base, upper: limit, run: run, stops: stops)
+            if s >= 0 {
+                w.captures[w.depth] = RawCapture(element: ek, start: Int32(s), end: Int32(pos), number: .nan, entry: -1); w.depth += 1
+                match(&w, tv, elements, t, k + 1, pos)
+                w.depth -= 1
+            }
+            return
+        case .span:
+            let run = tv.nameRuns[Int(el.payload)]
+            let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
+            let end = RuleMatcher.spanEnd(t, from: pos, lower: w.base, upper: limit, run: run, stops: stops)
+            if end > pos {
+                w.captures[w.depth] = RawCapture(element: ek, start: Int32(pos), end: Int32(end), number: .nan, entry: -1); w.depth += 1
+                match(&w, tv, elements, t, k + 1, end)
+                w.depth -= 1
             }
         case .regex:
             let end = regexEnd(&w, Int(el.payload), pos)

@@ -36,6 +36,15 @@ public struct PatternElement: Sendable {
         case notFollowedBy(Int)
         /// `!{number}`.
         case notFollowedByNumber
+        /// `{stem:MIN-MAX/stops}`: the name stem that ends where the next element starts,
+        /// found backwards from there (only as a pattern's first element). It runs over
+        /// name characters (ideographs, Latin letters, digits, · ( ) “ ” & -) and stops
+        /// after a word of the `stops` lexicon, at a non-name character, where Latin
+        /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
+        case stem(min: Int, max: Int, stops: Lexicon?)
+        /// `{span:MIN-MAX/stops}`: name characters forwards from here, up to a word of
+        /// `stops` or MAX units (the product in 年处理危险废物10万吨).
+        case span(min: Int, max: Int, stops: Lexicon?)
     }
 
     public var kind: Kind
@@ -46,12 +55,16 @@ public struct PatternElement: Sendable {
     public var source: String
     /// `role` as the value builder knows it.
     public var known: CaptureRole? = nil
+    /// Written inside `[ ]`: it must match, but the mention's span leaves it out (市民
+    /// in `[<person_context_before>] <surname> {given_name}`).
+    public var context = false
     /// The units a match of this element can start with; nil when unknown (an inline
     /// regex after the first element) or zero-width.
     var first: Set<UInt16>? = nil
+    /// Consumes nothing forwards (a check, or the stem, which looks backwards).
     var isZeroWidth: Bool {
         switch kind {
-        case .notInsideWord, .notFollowedBy, .notFollowedByNumber: return true
+        case .notInsideWord, .notFollowedBy, .notFollowedByNumber, .stem: return true
         default: return false
         }
     }
@@ -94,11 +107,13 @@ public struct Rule: Sendable {
 /// A pattern element as the matcher walks it: plain data, so copying it costs no
 /// reference counting (the matcher's hot loop touches elements millions of times).
 struct FastElement {
-    enum Kind: UInt8 { case number, regex, lexicon, literal, notInsideWord, notFollowedBy, notFollowedByNumber }
+    enum Kind: UInt8 { case number, regex, lexicon, literal, notInsideWord, notFollowedBy, notFollowedByNumber, stem, span }
     var kind: Kind
     var optional: Bool
-    /// Regex index, or index into `RuleSet.lexiconList` / `literalList`.
+    /// Regex index, or index into `RuleSet.lexiconList` / `literalList` / `nameRuns`.
     var payload: Int32
+    /// Outside the mention's span (`[ ]` in the pattern).
+    var context = false
     /// The units the rest of the pattern (this element on) can start with, as an index
     /// into `RuleSet.unitSets`; -1 when any unit will do (the rest may match nothing, or
     /// starts with something whose first units are unknown). A walk whose next unit is
@@ -168,6 +183,10 @@ public final class RuleSet: @unchecked Sendable {
     /// Lexicons and literals that `FastElement`s point at.
     var lexiconList: [Lexicon] = []
     var literalList: [[UInt16]] = []
+    /// `{stem}` and `{span}` settings: length bounds and the stop lexicon (index into
+    /// `lexiconList`, -1 for none).
+    struct NameRun { var min: Int32; var max: Int32; var stops: Int32 }
+    var nameRuns: [NameRun] = []
     /// Sets of units (first units of pattern elements) as bit sets over unit classes:
     /// `unitClass[u]` is u's class (0: in no set); units that every set treats alike share
     /// a class, so a set is a few words however many units it holds.
@@ -422,8 +441,23 @@ public final class RuleSet: @unchecked Sendable {
             problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon \(written) (no lexicons/\(name).txt)"))
             return nil
         }
+        var inContext = false
         for token in PatternTokenizer.tokens(pattern) {
             var body = token
+            // `[` ... `]` around one or more elements: context, outside the span.
+            let opensContext = body.hasPrefix("[") && body.count > 1
+            if opensContext {
+                if inContext { problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): [ inside an open [ ]")) }
+                body.removeFirst()
+                inContext = true
+            }
+            var closesContext = false
+            if body.hasSuffix("]") && inContext && body.count > 1 && !(body.hasPrefix("/") && !body.hasSuffix("/]")) {
+                body.removeLast()
+                closesContext = true
+            }
+            defer { if closesContext { inContext = false } }
+            let isContext = inContext
             var optional = false
             if body.hasSuffix("?") && body.count > 1 && !(body.hasPrefix("/") && !body.hasSuffix("/?")) {
                 optional = true
@@ -439,7 +473,40 @@ public final class RuleSet: @unchecked Sendable {
             }
             var kind: PatternElement.Kind
             var first: Set<UInt16>?
-            if body.hasPrefix("{") && body.hasSuffix("}") {
+            if body.hasPrefix("{stem") || body.hasPrefix("{span"), body.hasSuffix("}") {
+                // {stem:MIN-MAX/stops} or {span:MIN-MAX/stops}; bounds and stops optional.
+                let isStem = body.hasPrefix("{stem")
+                var spec = String(body.dropFirst(5).dropLast())
+                var minLen = 1, maxLen = 12
+                var stops: Lexicon?
+                if spec.hasPrefix(":") { spec.removeFirst() }
+                let parts = spec.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                if let bounds = parts.first, !bounds.isEmpty {
+                    let mm = bounds.split(separator: "-").map { Int($0) }
+                    guard mm.count == 2, let a = mm[0], let b = mm[1], a >= 1, b >= a, b <= 64 else {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): \(body): bounds must read MIN-MAX with 1 <= MIN <= MAX <= 64"))
+                        continue
+                    }
+                    minLen = a; maxLen = b
+                }
+                if parts.count > 1 {
+                    guard let lex = lexicon(parts[1], written: "<\(parts[1])> in \(body)") else { continue }
+                    stops = lex
+                }
+                if isStem {
+                    if !elements.isEmpty {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem} must be the pattern's first element (it is found backwards from the element after it)"))
+                        continue
+                    }
+                    kind = .stem(min: minLen, max: maxLen, stops: stops)
+                    first = nil
+                    optional = true  // consumes nothing forwards: the next element triggers the rule
+                } else {
+                    kind = .span(min: minLen, max: maxLen, stops: stops)
+                    first = nil
+                }
+                role = role ?? (isStem ? "stem" : "span")
+            } else if body.hasPrefix("{") && body.hasSuffix("}") {
                 let name = String(body.dropFirst().dropLast())
                 if name == "number" {
                     kind = .number
@@ -510,8 +577,10 @@ public final class RuleSet: @unchecked Sendable {
                 triggers.formUnion(first ?? [])
                 if !optional { triggersDone = true }
             }
+            if case .stem = kind { optional = false }  // required, though it consumes nothing forwards
             var element = PatternElement(kind: kind, optional: optional, role: role ?? "", source: token)
             element.known = CaptureRole(name: element.role)
+            element.context = isContext
             if case .regex = kind, !(body.hasPrefix("{")) {
                 // An inline regex: its first units are the rule's triggers only when
                 // nothing can come before it.
@@ -520,6 +589,17 @@ public final class RuleSet: @unchecked Sendable {
                 element.first = first
             }
             elements.append(element)
+        }
+        if inContext {
+            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): [ without ]"))
+        }
+        // Context only at the ends: a mention's span must be one piece.
+        if let firstIn = elements.firstIndex(where: { !$0.context }), let lastIn = elements.lastIndex(where: { !$0.context }),
+           elements[firstIn...lastIn].contains(where: \.context) {
+            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): [context] elements may only lead or trail the pattern"))
+        }
+        if !elements.isEmpty && elements.allSatisfy(\.context) {
+            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): every element is [context], so the mention would be empty"))
         }
         if elements.isEmpty && problems.isEmpty {
             problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): empty pattern"))
@@ -618,8 +698,14 @@ public final class RuleSet: @unchecked Sendable {
                 case let .notInsideWord(l): return FastElement(kind: .notInsideWord, optional: e.optional, payload: lexID(l))
                 case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
+                case let .stem(minLen, maxLen, stops), let .span(minLen, maxLen, stops):
+                    nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1))
+                    var isStem = false
+                    if case .stem = e.kind { isStem = true }
+                    return FastElement(kind: isStem ? .stem : .span, optional: e.optional, payload: Int32(nameRuns.count - 1))
                 }
             }
+            for k in fast.indices { fast[k].context = r.elements[k].context }
             for k in fast.indices { fast[k].follow = follows[ri][k] }
             var anchorBits: [UInt64]?
             var anchorWindow = 0
@@ -627,9 +713,7 @@ public final class RuleSet: @unchecked Sendable {
             var window = 0
             var bounded = true
             for e in r.elements {
-                if case .notInsideWord = e.kind { continue }
-                if case .notFollowedBy = e.kind { continue }
-                if case .notFollowedByNumber = e.kind { continue }
+                if e.isZeroWidth { continue }
                 if !e.optional {
                     var first: Set<UInt16>?
                     switch e.kind {
