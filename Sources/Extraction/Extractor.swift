@@ -48,8 +48,98 @@ public final class Extractor {
                 for (k, v) in matcher.timeouts { result.timeouts[k, default: 0] += v }
             }
         }
+        if !repeatRules.isEmpty {
+            var units: [RepeatUnit] = []
+            for (i, r) in records.enumerated() {
+                r.document.text.withUnsafeBufferPointer { buf in
+                    units.append(RepeatUnit(text: Array(buf[r.sentence.utf16Range]), base: r.sentence.utf16Range.lowerBound, sid: r.sentence.sid, source: i))
+                }
+            }
+            applyRepeatRules(units, trackSource: true, &result)
+        }
         resolveContextualDates(&result)
         return result
+    }
+
+    /// One sentence as the repeat pass sees it: its text, where that starts in its
+    /// document, its sid and (for `extract(sentences:)`) which record it came from.
+    struct RepeatUnit {
+        var text: [UInt16]
+        var base: Int
+        var sid: Int
+        var source: Int
+    }
+
+    /// Repeat rules: every name a mention of the rule's type holds (two units or more)
+    /// becomes a mention wherever it recurs in the document and nothing else holds the
+    /// place. Then each sentence's mentions are renumbered in text order.
+    func applyRepeatRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
+        guard !result.mentions.isEmpty else { return }
+        var bySid: [Int: Int] = [:]
+        for (k, u) in units.enumerated() { bySid[u.sid] = k }
+        var added = false
+        for ri in repeatRules {
+            guard let t = type[ri] else { continue }
+            // Names of this type, longest first (李红英 before a shorter name inside it).
+            var names: [[UInt16]] = []
+            var seen = Set<[UInt16]>()
+            for m in result.mentions where m.type == t && m.utf16Range.count >= 2 {
+                let u = units[bySid[m.sid] ?? 0]
+                let name = Array(u.text[(m.utf16Range.lowerBound - u.base)..<(m.utf16Range.upperBound - u.base)])
+                if seen.insert(name).inserted { names.append(name) }
+            }
+            names.sort { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+            guard !names.isEmpty else { continue }
+            // Names by first unit (longest first), and each sentence's mention ranges, so
+            // the pass is linear in the text, not in names times sentences.
+            var byFirst: [UInt16: [Int]] = [:]
+            for (n, name) in names.enumerated() { byFirst[name[0], default: []].append(n) }
+            var rangesBySid: [Int: [Range<Int>]] = [:]
+            for m in result.mentions { rangesBySid[m.sid, default: []].append(m.utf16Range) }
+            for u in units {
+                var held = [Bool](repeating: false, count: u.text.count)
+                for r in rangesBySid[u.sid] ?? [] {
+                    for x in r { let j = x - u.base; if j >= 0 && j < held.count { held[j] = true } }
+                }
+                var i = 0
+                scan: while i < u.text.count {
+                    if !held[i], let list = byFirst[u.text[i]] {
+                        for n in list {
+                            let name = names[n]
+                            guard i + name.count <= u.text.count, u.text[i..<(i + name.count)].elementsEqual(name),
+                                  !held[i..<(i + name.count)].contains(true) else { continue }
+                            let range = (u.base + i)..<(u.base + i + name.count)
+                            result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: range, value: nil, rule: ruleID[ri]))
+                            result.captures.append([])
+                            if trackSource { result.source.append(u.source) }
+                            for j in i..<(i + name.count) { held[j] = true }
+                            added = true
+                            i += name.count
+                            continue scan
+                        }
+                    }
+                    i += 1
+                }
+            }
+        }
+        guard added else { return }
+        // Text order within each sentence, then ids m<sid>_<k> again.
+        let order = result.mentions.indices.sorted { a, b in
+            let x = result.mentions[a], y = result.mentions[b]
+            if x.sid != y.sid { return (bySid[x.sid] ?? 0) < (bySid[y.sid] ?? 0) }
+            if x.utf16Range.lowerBound != y.utf16Range.lowerBound { return x.utf16Range.lowerBound < y.utf16Range.lowerBound }
+            return x.utf16Range.upperBound > y.utf16Range.upperBound
+        }
+        result.mentions = order.map { result.mentions[$0] }
+        result.captures = order.map { result.captures[$0] }
+        if result.source.count == order.count { result.source = order.map { result.source[$0] } }
+        var k = 0
+        var lastSid = Int.min
+        for i in result.mentions.indices {
+            if result.mentions[i].sid != lastSid { lastSid = result.mentions[i].sid; k = 0 }
+            k += 1
+            result.mentions[i].id = Mention.id(sid: lastSid, k: k)
+        }
     }
 
     /// Keep the candidates that lost, with reasons (explain, rules test); off in runs,
@@ -71,7 +161,11 @@ public final class Extractor {
         type = ruleSet.rules.map(\.type)
         ruleID = ruleSet.rules.map(\.qualifiedID)
         constants = ruleSet.rules.map(\.set)
+        repeatRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].repeats }
     }
+
+    /// Indices of the repeat rules (see `applyRepeatRules`).
+    private let repeatRules: [Int]
 
     /// Extracts mentions from every sentence of a document.
     public func extract(document doc: NormalizedDocument, sentences: [Sentence]) -> Result {
@@ -80,6 +174,10 @@ public final class Extractor {
             var result = Result()
             for s in sentences {
                 extract(buf, sentence: s, referenceDate: doc.date, into: &result)
+            }
+            if !repeatRules.isEmpty {
+                let units = sentences.map { RepeatUnit(text: Array(buf[$0.utf16Range]), base: $0.utf16Range.lowerBound, sid: $0.sid, source: 0) }
+                applyRepeatRules(units, trackSource: false, &result)
             }
             resolveContextualDates(&result)
             result.timeouts = matcher.timeouts
@@ -106,9 +204,25 @@ public final class Extractor {
         // hundreds of thousands of mentions).
         let base = s.utf16Range.lowerBound
         var owner = [Int32](repeating: -1, count: s.utf16Range.count)
+        // A PROJECT name holds its span against names only: values and products inside
+        // it are mentions too (年产50万根车轴配件项目 holds 50万根 and 车轴配件), so
+        // projects keep owners of their own.
+        var projectOwner: [Int32] = []
         for var c in cands {
             var holder: Int32 = -1
-            for u in c.range where owner[u - base] >= 0 { holder = owner[u - base]; break }
+            let ctype = type[c.rule]
+            if ctype == .project {
+                for u in c.range {
+                    let o = owner[u - base]
+                    if o >= 0, let ot = type[accepted[Int(o)].candidate.rule], ot.isName { holder = o; break }
+                    if !projectOwner.isEmpty, projectOwner[u - base] >= 0 { holder = projectOwner[u - base]; break }
+                }
+            } else {
+                for u in c.range where owner[u - base] >= 0 { holder = owner[u - base]; break }
+                if holder < 0, ctype?.isName == true, !projectOwner.isEmpty {
+                    for u in c.range where projectOwner[u - base] >= 0 { holder = projectOwner[u - base]; break }
+                }
+            }
             if holder >= 0 {
                 if !keepLosers { continue }
                 let w = accepted[Int(holder)]
@@ -121,7 +235,7 @@ public final class Extractor {
             }
             var value: MentionValue?
             c.captures = matcher.resolve(c, t)
-            if let type = type[c.rule] {
+            if let type = type[c.rule], type.hasValue {
                 guard let v = ValueBuilder.build(type: type, captures: c.captures, set: constants[c.rule], referenceDate: referenceDate) else {
                     if keepLosers { result.losers.append(Loser(candidate: c, reason: "no value could be built from \(c.captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))")) }
                     continue
@@ -129,7 +243,12 @@ public final class Extractor {
                 value = v
             }
             // A blocker (no type) holds its span without a value.
-            for u in c.range { owner[u - base] = Int32(accepted.count) }
+            if ctype == .project {
+                if projectOwner.isEmpty { projectOwner = [Int32](repeating: -1, count: s.utf16Range.count) }
+                for u in c.range { projectOwner[u - base] = Int32(accepted.count) }
+            } else {
+                for u in c.range { owner[u - base] = Int32(accepted.count) }
+            }
             accepted.append(Accepted(candidate: c, value: value))
         }
         accepted.sort { $0.candidate.range.lowerBound < $1.candidate.range.lowerBound }

@@ -126,16 +126,22 @@ public final class Lexicon: @unchecked Sendable {
     /// Whether an entry ends at `end` (it is `text[end - n ..< end]` for some entry of n
     /// units), not reaching before `lowerBound`.
     public func hasEntry(_ text: UnsafeBufferPointer<UInt16>, endingAt end: Int, lowerBound: Int) -> Bool {
+        longestEntry(text, endingAt: end, lowerBound: lowerBound) > 0
+    }
+
+    /// The length of the longest entry that ends at `end`, or 0.
+    public func longestEntry(_ text: UnsafeBufferPointer<UInt16>, endingAt end: Int, lowerBound: Int) -> Int {
         var node = 0
         var i = end - 1
+        var longest = 0
         while i >= lowerBound {
             let c = reverse.child(node, text[i])
-            if c < 0 { return false }
+            if c < 0 { break }
             node = c
-            if reverse.terminal[node] { return true }
+            if reverse.terminal[node] { longest = end - i }
             i -= 1
         }
-        return false
+        return longest
     }
 
     /// The child of `node` along unit `u`, or -1.
@@ -156,11 +162,16 @@ public final class Lexicon: @unchecked Sendable {
         var entries: [Entry] = []
         var problems: [RuleDiagnostic] = []
         var seen: [String: Int] = [:]
+        // `# kind: names` in the header: every entry must be something a name can hold.
+        var namesOnly = false
         for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = i + 1
             var s = String(rawLine)
             if s.hasSuffix("\r") { s.removeLast() }
-            if s.hasPrefix("#") { continue }
+            if s.hasPrefix("#") {
+                if s.replacingOccurrences(of: " ", with: "") == "#kind:names" { namesOnly = true }
+                continue
+            }
             if s.trimmingCharacters(in: .whitespaces).isEmpty {
                 if !s.isEmpty { problems.append(RuleDiagnostic(file: file, line: line, message: "blank line holds only spaces")) }
                 continue
@@ -175,6 +186,15 @@ public final class Lexicon: @unchecked Sendable {
             if entry.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "#" }) {
                 problems.append(RuleDiagnostic(file: file, line: line, message: "entry \"\(entry)\" holds a character that cannot be part of the text it matches"))
                 continue
+            }
+            if namesOnly {
+                let u = Array(entry.utf16)
+                let bad = u.withUnsafeBufferPointer { b in b.indices.first { !RuleMatcher.isNameUnit(b, $0, 0, b.count) } }
+                if let bad {
+                    let ch = String(decoding: u[bad...bad], as: UTF16.self)
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "entry \"\(entry)\" holds \"\(ch)\", which cannot be part of a name (this lexicon says # kind: names)"))
+                    continue
+                }
             }
             if let first = seen[entry] {
                 problems.append(RuleDiagnostic(file: file, line: line, message: "duplicate entry \"\(entry)\" (first at line \(first))"))
@@ -214,6 +234,15 @@ public final class Lexicon: @unchecked Sendable {
         }
     }
 
+
+    /// One lexicon holding the entries of several (first occurrence kept), for a stem's
+    /// stop words drawn from more than one file.
+    static func union(_ lexicons: [Lexicon]) -> Lexicon {
+        var seen = Set<[UInt16]>()
+        var entries: [Entry] = []
+        for l in lexicons { for e in l.entries where seen.insert(e.text).inserted { entries.append(e) } }
+        return Lexicon(name: lexicons.map(\.name).joined(separator: "+"), file: lexicons.map(\.file).joined(separator: "+"), entries: entries)
+    }
 
     public func contains(_ s: String) -> Bool { lookup(s) != nil }
 

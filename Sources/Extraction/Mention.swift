@@ -12,6 +12,17 @@ public enum MentionType: String, Sendable, CaseIterable {
     case quantity = "QUANTITY"
     case percent = "PERCENT"
     case date = "DATE"
+
+    /// MONEY, QUANTITY, PERCENT and DATE carry a value; the others are names.
+    public var hasValue: Bool { !isName && self != .product }
+
+    /// A name of something (no value). PROJECT is one, but see the conflict policy.
+    public var isName: Bool {
+        switch self {
+        case .person, .organization, .location, .title, .project: return true
+        default: return false
+        }
+    }
 }
 
 /// Approximation words on numeric values (SPEC.md `approx`).

@@ -483,17 +483,41 @@ public final class RuleMatcher {
     }
 
     /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
-    static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?) -> Int {
+    static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?,
+                          generic: Lexicon?) -> Int {
+        // Generic words right before the head belong to the name when a name comes before
+        // them (人民医院新院区|建设|项目); a stem of generic words alone is no name (重点项目,
+        // 签约项目, 该项目).
         var s = a
+        if let generic {
+            while s > lower {
+                let n = generic.longestEntry(t, endingAt: s, lowerBound: lower)
+                if n == 0 { break }
+                s -= n
+            }
+        }
+        let genericTail = s
         while s > lower && a - s < Int(run.max) {
             if let stops, stops.hasEntry(t, endingAt: s, lowerBound: lower) { break }
             guard isNameUnit(t, s - 1, lower, upper) else { break }
             // Latin letters never join ideographs before them: 美国|RTK Technologies Inc公司.
-            if s < a, isASCIIAlphanumeric(t[s]), TextUnits.isIdeograph(t[s - 1]) { break }
+            if s < a, TextUnits.isASCIILetter(t[s]), TextUnits.isIdeograph(t[s - 1]) { break }
             s -= 1
         }
-        // An opening bracket or quote without its closer inside is not part of the name,
-        // nor are joiners at its edge.
+        // A name starts after a bracket or quote that is not closed inside it (“驻厂 in
+        // 变身“驻厂员”), and after a closer that was not opened inside it.
+        var i = s
+        var openAt: [Int] = []
+        while i < a {
+            let u = t[i]
+            if u == 0x28 || u == 0x201C { openAt.append(i) }
+            else if u == 0x29 || u == 0x201D {
+                if openAt.popLast() == nil { s = i + 1 }
+            }
+            i += 1
+        }
+        if let unclosed = openAt.last { s = max(s, unclosed + 1) }
+        // Joiners at its edge are not part of it either.
         while s < a {
             let u = t[s]
             if u == 0x28 || u == 0x201C {
@@ -506,6 +530,7 @@ public final class RuleMatcher {
                 break
             }
         }
+        if generic != nil && s >= genericTail { return -1 }
         return a - s >= Int(run.min) ? s : -1
     }
 
@@ -566,7 +591,11 @@ public final class RuleMatcher {
         // 800, the multiplier 千 and the unit 瓦).
         guard pos > w.start else { return }
         for i in w.best.indices where w.best[i].end == pos {
-            if w.depth < w.best[i].count {
+            // A reading whose {stem} reaches further back wins (冠县县委 over 县县委);
+            // otherwise the one with fewer elements.
+            let mine = w.depth > 0 ? Int(w.captures[0].start) : pos
+            let theirs = w.best[i].count > 0 ? Int(w.bestPool[w.best[i].start].start) : pos
+            if mine < theirs || (mine == theirs && w.depth < w.best[i].count) {
                 w.best[i] = BestParse(end: pos, start: w.bestPool.count, count: w.depth)
                 w.bestPool.append(contentsOf: UnsafeBufferPointer(start: w.captures, count: w.depth))
             }
@@ -588,6 +617,12 @@ public final class RuleMatcher {
         switch el.kind {
         case .notInsideWord:
             if tv.lexicons[Int(el.payload)]._withUnsafeGuaranteedRef({ straddles($0, t, pos) }) { return }
+            match(&w, tv, elements, t, k + 1, pos)
+            return
+        case .notFollowedByLexicon:
+            var found = false
+            tv.lexicons[Int(el.payload)]._withUnsafeGuaranteedRef { $0.forEachMatch(t, at: pos, limit: limit) { _, _ in found = true } }
+            if found { return }
             match(&w, tv, elements, t, k + 1, pos)
             return
         case .notFollowedByNumber:
@@ -638,13 +673,13 @@ public final class RuleMatcher {
         case .stem:
             let run = tv.nameRuns[Int(el.payload)]
             let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
-            let s = RuleMatcher.stemStart(t, anchor: pos, lower: w.base, upper: limit, run: run, stops: stops)
+            let generic: Lexicon? = run.generic < 0 ? nil : tv.lexicons[Int(run.generic)].takeUnretainedValue()
+            let s = RuleMatcher.stemStart(t, anchor: pos, lower: w.base, upper: limit, run: run, stops: stops, generic: generic)
             if s >= 0 {
                 w.captures[w.depth] = RawCapture(element: ek, start: Int32(s), end: Int32(pos), number: .nan, entry: -1); w.depth += 1
                 match(&w, tv, elements, t, k + 1, pos)
                 w.depth -= 1
             }
-            return
         case .span:
             let run = tv.nameRuns[Int(el.payload)]
             let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()

@@ -36,12 +36,15 @@ public struct PatternElement: Sendable {
         case notFollowedBy(Int)
         /// `!{number}`.
         case notFollowedByNumber
+        /// `!><name>`: matches nothing, and fails where an entry of the lexicon starts
+        /// (an ORG ending in 党委 is no ORG when 书记 follows: 党委书记 is a post).
+        case notFollowedByLexicon(Lexicon)
         /// `{stem:MIN-MAX/stops}`: the name stem that ends where the next element starts,
         /// found backwards from there (only as a pattern's first element). It runs over
         /// name characters (ideographs, Latin letters, digits, · ( ) “ ” & -) and stops
         /// after a word of the `stops` lexicon, at a non-name character, where Latin
         /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
-        case stem(min: Int, max: Int, stops: Lexicon?)
+        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil)
         /// `{span:MIN-MAX/stops}`: name characters forwards from here, up to a word of
         /// `stops` or MAX units (the product in 年处理危险废物10万吨).
         case span(min: Int, max: Int, stops: Lexicon?)
@@ -64,7 +67,7 @@ public struct PatternElement: Sendable {
     /// Consumes nothing forwards (a check, or the stem, which looks backwards).
     var isZeroWidth: Bool {
         switch kind {
-        case .notInsideWord, .notFollowedBy, .notFollowedByNumber, .stem: return true
+        case .notInsideWord, .notFollowedBy, .notFollowedByNumber, .notFollowedByLexicon, .stem: return true
         default: return false
         }
     }
@@ -99,6 +102,9 @@ public struct Rule: Sendable {
     public var set: [String: String]
     public var examples: [Example]
     public var negatives: [Example]
+    /// A repeat rule (`repeat: TYPE`): no pattern; recurrences of the document's names
+    /// of its type become mentions (see `Extractor`).
+    public var repeats = false
 
     /// `file#id`, what mentions carry in their `rule` field.
     public var qualifiedID: String { "\(file)#\(id)" }
@@ -107,7 +113,7 @@ public struct Rule: Sendable {
 /// A pattern element as the matcher walks it: plain data, so copying it costs no
 /// reference counting (the matcher's hot loop touches elements millions of times).
 struct FastElement {
-    enum Kind: UInt8 { case number, regex, lexicon, literal, notInsideWord, notFollowedBy, notFollowedByNumber, stem, span }
+    enum Kind: UInt8 { case number, regex, lexicon, literal, notInsideWord, notFollowedBy, notFollowedByNumber, notFollowedByLexicon, stem, span }
     var kind: Kind
     var optional: Bool
     /// Regex index, or index into `RuleSet.lexiconList` / `literalList` / `nameRuns`.
@@ -162,7 +168,9 @@ final class CompiledRule: @unchecked Sendable {
 public struct Macro: Sendable {
     public var name: String
     public var regex: String
-    public var triggers: Set<UInt16>
+    /// What a match can start with; nil for `triggers: "*"` (any: such a macro cannot
+    /// lead a pattern, and the walk does not filter on it).
+    public var triggers: Set<UInt16>?
     public var description: String
     public var line: Int
 }
@@ -185,7 +193,7 @@ public final class RuleSet: @unchecked Sendable {
     var literalList: [[UInt16]] = []
     /// `{stem}` and `{span}` settings: length bounds and the stop lexicon (index into
     /// `lexiconList`, -1 for none).
-    struct NameRun { var min: Int32; var max: Int32; var stops: Int32 }
+    struct NameRun { var min: Int32; var max: Int32; var stops: Int32; var generic: Int32 = -1 }
     var nameRuns: [NameRun] = []
     /// Sets of units (first units of pattern elements) as bit sets over unit classes:
     /// `unitClass[u]` is u's class (0: in no set); units that every set treats alike share
@@ -310,12 +318,12 @@ public final class RuleSet: @unchecked Sendable {
                 problems.append(RuleDiagnostic(file: file, line: line, message: "macro \(name): \(error)"))
                 continue
             }
-            macros[name] = Macro(name: name, regex: regex, triggers: Set(triggers.utf16), description: m["description"]?.string ?? "", line: line)
+            macros[name] = Macro(name: name, regex: regex, triggers: triggers == "*" ? nil : Set(triggers.utf16), description: m["description"]?.string ?? "", line: line)
         }
         return problems
     }
 
-    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers"]
+    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat"]
 
     private func loadRules(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
         let (node, p) = yamlNode(path: path, file: file)
@@ -358,13 +366,24 @@ public final class RuleSet: @unchecked Sendable {
                 }
                 type = t
             }
-            guard let pattern = m["pattern"]?.string else {
+            // A repeat rule has no pattern: a name the document already has (as a mention
+            // of the same type, found by another rule) is a mention wherever it recurs.
+            let isRepeat = m["repeat"] != nil
+            if isRepeat {
+                if m["pattern"] != nil {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): a repeat rule has no pattern"))
+                }
+                if m["repeat"]?.string != typeName || type == nil {
+                    problems.append(RuleDiagnostic(file: file, line: m["repeat"]?.mark?.line ?? line, message: "rule \(id): repeat: must name the rule's own type (repeat: \(typeName))"))
+                }
+            }
+            guard let pattern = m["pattern"]?.string ?? (isRepeat ? "" : nil) else {
                 problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): missing pattern"))
                 continue
             }
             let patternLine = m["pattern"]?.mark?.line ?? line
             let ruleTriggers = m["triggers"]?.string.map { Set($0.utf16) }
-            let (elements, triggers, ep) = compile(pattern: pattern, rule: id, file: file, line: patternLine, ruleTriggers: ruleTriggers)
+            let (elements, triggers, ep): ([PatternElement], Set<UInt16>, [RuleDiagnostic]) = isRepeat ? ([], [], []) : compile(pattern: pattern, rule: id, file: file, line: patternLine, ruleTriggers: ruleTriggers)
             problems += ep
             var set: [String: String] = [:]
             if let s = m["set"]?.mapping {
@@ -409,9 +428,10 @@ public final class RuleSet: @unchecked Sendable {
             for e in neg where e.marked.contains("⏩") || e.marked.contains("⏪") {
                 problems.append(RuleDiagnostic(file: file, line: e.line, message: "rule \(id): a negative example marks no span: \(e.marked)"))
             }
-            guard !elements.isEmpty else { continue }
-            let rule = Rule(id: id, file: file, line: line, description: m["description"]?.string ?? "", type: type, pattern: pattern,
+            guard !elements.isEmpty || isRepeat else { continue }
+            var rule = Rule(id: id, file: file, line: line, description: m["description"]?.string ?? "", type: type, pattern: pattern,
                             elements: elements, priority: m["priority"]?.int ?? 0, order: rules.count, set: set, examples: ex, negatives: neg)
+            rule.repeats = isRepeat
             rules.append(rule)
             triggerSets.append(triggers)
         }
@@ -463,6 +483,7 @@ public final class RuleSet: @unchecked Sendable {
                 optional = true
                 body.removeLast()
             }
+            let writtenOptional = optional
             var role: String?
             if let eq = body.lastIndex(of: "="), body.first == "{" || body.first == "<" || body.first == "/" || body.first == "\"" {
                 let r = String(body[body.index(after: eq)...])
@@ -480,7 +501,17 @@ public final class RuleSet: @unchecked Sendable {
                 var minLen = 1, maxLen = 12
                 var stops: Lexicon?
                 if spec.hasPrefix(":") { spec.removeFirst() }
-                let parts = spec.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let parts = spec.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+                var generic: Lexicon?
+                if parts.count > 2 {
+                    // {stem:MIN-MAX/stops/generic}: no name when a generic word ends right
+                    // before the head (重点项目).
+                    guard isStem, let g = lexicon(parts[2], written: "<\(parts[2])> in \(body)") else {
+                        if !isStem { problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): only {stem} takes a generic-word lexicon")) }
+                        continue
+                    }
+                    generic = g
+                }
                 if let bounds = parts.first, !bounds.isEmpty {
                     let mm = bounds.split(separator: "-").map { Int($0) }
                     guard mm.count == 2, let a = mm[0], let b = mm[1], a >= 1, b >= a, b <= 64 else {
@@ -490,15 +521,18 @@ public final class RuleSet: @unchecked Sendable {
                     minLen = a; maxLen = b
                 }
                 if parts.count > 1 {
-                    guard let lex = lexicon(parts[1], written: "<\(parts[1])> in \(body)") else { continue }
-                    stops = lex
+                    // One lexicon, or several joined by + (name_stop+place_level).
+                    let names = parts[1].split(separator: "+").map(String.init)
+                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
+                    guard found.count == names.count else { continue }
+                    stops = found.count == 1 ? found[0] : Lexicon.union(found)
                 }
                 if isStem {
                     if !elements.isEmpty {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem} must be the pattern's first element (it is found backwards from the element after it)"))
                         continue
                     }
-                    kind = .stem(min: minLen, max: maxLen, stops: stops)
+                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic)
                     first = nil
                     optional = true  // consumes nothing forwards: the next element triggers the rule
                 } else {
@@ -517,6 +551,9 @@ public final class RuleSet: @unchecked Sendable {
                         continue
                     }
                     first = m.triggers
+                    if first == nil && !triggersDone && ruleTriggers == nil {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {\(name)} has triggers \"*\" and cannot start a pattern"))
+                    }
                 } else {
                     problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown macro {\(name)} (macros.yaml has \(macros.keys.sorted().joined(separator: ", ")), and {number} is built in)"))
                     continue
@@ -535,6 +572,12 @@ public final class RuleSet: @unchecked Sendable {
                     problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown macro !{\(name)}"))
                     continue
                 }
+                first = nil
+                optional = true
+                role = role ?? ""
+            } else if body.hasPrefix("!><") && body.hasSuffix(">") && body.count > 4 {
+                guard let lex = lexicon(String(body.dropFirst(3).dropLast()), written: body) else { continue }
+                kind = .notFollowedByLexicon(lex)
                 first = nil
                 optional = true
                 role = role ?? ""
@@ -577,7 +620,7 @@ public final class RuleSet: @unchecked Sendable {
                 triggers.formUnion(first ?? [])
                 if !optional { triggersDone = true }
             }
-            if case .stem = kind { optional = false }  // required, though it consumes nothing forwards
+            if case .stem = kind { optional = writtenOptional }  // as written, though it consumes nothing forwards
             var element = PatternElement(kind: kind, optional: optional, role: role ?? "", source: token)
             element.known = CaptureRole(name: element.role)
             element.context = isContext
@@ -698,11 +741,13 @@ public final class RuleSet: @unchecked Sendable {
                 case let .notInsideWord(l): return FastElement(kind: .notInsideWord, optional: e.optional, payload: lexID(l))
                 case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
-                case let .stem(minLen, maxLen, stops), let .span(minLen, maxLen, stops):
+                case let .notFollowedByLexicon(l): return FastElement(kind: .notFollowedByLexicon, optional: e.optional, payload: lexID(l))
+                case let .stem(minLen, maxLen, stops, generic):
+                    nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1))
+                    return FastElement(kind: .stem, optional: e.optional, payload: Int32(nameRuns.count - 1))
+                case let .span(minLen, maxLen, stops):
                     nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1))
-                    var isStem = false
-                    if case .stem = e.kind { isStem = true }
-                    return FastElement(kind: isStem ? .stem : .span, optional: e.optional, payload: Int32(nameRuns.count - 1))
+                    return FastElement(kind: .span, optional: e.optional, payload: Int32(nameRuns.count - 1))
                 }
             }
             for k in fast.indices { fast[k].context = r.elements[k].context }
