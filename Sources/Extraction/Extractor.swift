@@ -48,13 +48,14 @@ public final class Extractor {
                 for (k, v) in matcher.timeouts { result.timeouts[k, default: 0] += v }
             }
         }
-        if !repeatRules.isEmpty {
+        if !repeatRules.isEmpty || !listRules.isEmpty {
             var units: [RepeatUnit] = []
             for (i, r) in records.enumerated() {
                 r.document.text.withUnsafeBufferPointer { buf in
                     units.append(RepeatUnit(text: Array(buf[r.sentence.utf16Range]), base: r.sentence.utf16Range.lowerBound, sid: r.sentence.sid, source: i))
                 }
             }
+            applyListRules(units, trackSource: true, &result)
             applyRepeatRules(units, trackSource: true, &result)
         }
         resolveContextualDates(&result)
@@ -70,11 +71,92 @@ public final class Extractor {
         var source: Int
     }
 
+    /// List rules: in a run of items joined by 、 inside one clause, when two items or
+    /// more are mentions of the rule's type, each other item (2 to 12 name characters, no
+    /// mention in it) becomes one. The first item starts after a stop word (以中冶银河纸业),
+    /// the last ends before 等, 和, 及 or the clause's end.
+    func applyListRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
+        guard !listRules.isEmpty, !result.mentions.isEmpty else { return }
+        var added = false
+        var swallowed: [(Int, Range<Int>)] = []
+        defer { if added { removeSwallowed(swallowed, &result); renumber(units, &result) } }
+        var rangesBySid: [Int: [(Range<Int>, MentionType)]] = [:]
+        for m in result.mentions { rangesBySid[m.sid, default: []].append((m.utf16Range, m.type)) }
+        for ri in listRules {
+            guard let t = type[ri] else { continue }
+            for u in units {
+                let mentions = rangesBySid[u.sid] ?? []
+                guard mentions.contains(where: { $0.1 == t }) else { continue }
+                u.text.withUnsafeBufferPointer { text in
+                    let n = text.count
+                    var i = 0
+                    while i < n {
+                        guard text[i] == 0x3001 else { i += 1; continue }  // 、
+                        // The run of items around this 、: back to the clause start, forward
+                        // to the clause end.
+                        var runStart = i
+                        while runStart > 0, RuleMatcher.isNameUnit(text, runStart - 1, 0, n) || text[runStart - 1] == 0x3001 { runStart -= 1 }
+                        var runEnd = i
+                        while runEnd < n, RuleMatcher.isNameUnit(text, runEnd, 0, n) || text[runEnd] == 0x3001 { runEnd += 1 }
+                        var cuts = [runStart - 1]
+                        for k in runStart..<runEnd where text[k] == 0x3001 { cuts.append(k) }
+                        cuts.append(runEnd)
+                        var items: [Range<Int>] = []
+                        for c in 0..<(cuts.count - 1) {
+                            var a = cuts[c] + 1, b = cuts[c + 1]
+                            if c == 0, let stops = listStops {
+                                // The first item starts after the last stop word in it.
+                                var k = b
+                                while k > a { if stops.hasEntry(text, endingAt: k, lowerBound: a) { a = k; break }; k -= 1 }
+                            }
+                            if c == cuts.count - 2 {
+                                // The last item ends before 等, 和, 及.
+                                for k in a..<b where [0x7B49, 0x548C, 0x53CA].contains(text[k]) { b = k; break }
+                            }
+                            if a < b { items.append(a..<b) }
+                        }
+                        let abs = items.map { ($0.lowerBound + u.base)..<($0.upperBound + u.base) }
+                        let typed = abs.filter { r in mentions.contains { $0.0 == r && $0.1 == t } }.count
+                        if typed >= 2 {
+                            // An item may hold a shorter name of another type (鲁西 in 鲁西化工):
+                            // the whole item wins, as names stay whole.
+                            for r in abs where (2...12).contains(r.count)
+                                && !mentions.contains(where: { $0.0.overlaps(r) && !(r.contains($0.0.lowerBound) && $0.0.upperBound <= r.upperBound && $0.0 != r && $0.1.isName && $0.1 != t) }) {
+                                result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: r, value: nil, rule: ruleID[ri]))
+                                result.captures.append([])
+                                if trackSource { result.source.append(u.source) }
+                                swallowed.append((u.sid, r))
+                                added = true
+                            }
+                        }
+                        i = runEnd
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drops name mentions that lie strictly inside a mention added by a list or repeat
+    /// rule in the same sentence.
+    func removeSwallowed(_ swallowed: [(Int, Range<Int>)], _ result: inout Result) {
+        guard !swallowed.isEmpty else { return }
+        let keep: [Bool] = result.mentions.map { m in
+            !swallowed.contains { sid, r in
+                m.sid == sid && m.utf16Range != r && m.utf16Range.lowerBound >= r.lowerBound && m.utf16Range.upperBound <= r.upperBound && m.type.isName
+            }
+        }
+        if keep.allSatisfy({ $0 }) { return }
+        result.mentions = result.mentions.indices.filter { keep[$0] }.map { result.mentions[$0] }
+        result.captures = result.captures.indices.filter { keep[$0] }.map { result.captures[$0] }
+        if result.source.count == keep.count { result.source = result.source.indices.filter { keep[$0] }.map { result.source[$0] } }
+    }
+
     /// Repeat rules: every name a mention of the rule's type holds (two units or more)
     /// becomes a mention wherever it recurs in the document and nothing else holds the
     /// place. Then each sentence's mentions are renumbered in text order.
     func applyRepeatRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
         guard !result.mentions.isEmpty else { return }
+        var swallowed: [(Int, Range<Int>)] = []
         var bySid: [Int: Int] = [:]
         for (k, u) in units.enumerated() { bySid[u.sid] = k }
         var added = false
@@ -94,12 +176,19 @@ public final class Extractor {
             // the pass is linear in the text, not in names times sentences.
             var byFirst: [UInt16: [Int]] = [:]
             for (n, name) in names.enumerated() { byFirst[name[0], default: []].append(n) }
-            var rangesBySid: [Int: [Range<Int>]] = [:]
-            for m in result.mentions { rangesBySid[m.sid, default: []].append(m.utf16Range) }
+            var rangesBySid: [Int: [(Range<Int>, MentionType)]] = [:]
+            for m in result.mentions { rangesBySid[m.sid, default: []].append((m.utf16Range, m.type)) }
             for u in units {
+                // Units held by mentions; a shorter name of another type may be swallowed
+                // (鲁西 inside a recurring 鲁西化工), so it holds its units softly.
                 var held = [Bool](repeating: false, count: u.text.count)
-                for r in rangesBySid[u.sid] ?? [] {
-                    for x in r { let j = x - u.base; if j >= 0 && j < held.count { held[j] = true } }
+                var soft = [Bool](repeating: false, count: u.text.count)
+                for (r, mt) in rangesBySid[u.sid] ?? [] {
+                    for x in r {
+                        let j = x - u.base
+                        guard j >= 0 && j < held.count else { continue }
+                        if mt.isName && mt != t { soft[j] = true } else { held[j] = true }
+                    }
                 }
                 var i = 0
                 scan: while i < u.text.count {
@@ -107,11 +196,14 @@ public final class Extractor {
                         for n in list {
                             let name = names[n]
                             guard i + name.count <= u.text.count, u.text[i..<(i + name.count)].elementsEqual(name),
-                                  !held[i..<(i + name.count)].contains(true) else { continue }
+                                  !held[i..<(i + name.count)].contains(true),
+                                  i == 0 || !soft[i] || !soft[i - 1], i + name.count >= u.text.count || !soft[i + name.count] || !soft[i + name.count - 1]
+                            else { continue }
                             let range = (u.base + i)..<(u.base + i + name.count)
                             result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: range, value: nil, rule: ruleID[ri]))
                             result.captures.append([])
                             if trackSource { result.source.append(u.source) }
+                            if soft[i..<(i + name.count)].contains(true) { swallowed.append((u.sid, range)) }
                             for j in i..<(i + name.count) { held[j] = true }
                             added = true
                             i += name.count
@@ -122,8 +214,16 @@ public final class Extractor {
                 }
             }
         }
-        guard added else { return }
-        // Text order within each sentence, then ids m<sid>_<k> again.
+        if added {
+            removeSwallowed(swallowed, &result)
+            renumber(units, &result)
+        }
+    }
+
+    /// Text order within each sentence, then ids m<sid>_<k> again.
+    func renumber(_ units: [RepeatUnit], _ result: inout Result) {
+        var bySid: [Int: Int] = [:]
+        for (k, u) in units.enumerated() { bySid[u.sid] = k }
         let order = result.mentions.indices.sorted { a, b in
             let x = result.mentions[a], y = result.mentions[b]
             if x.sid != y.sid { return (bySid[x.sid] ?? 0) < (bySid[y.sid] ?? 0) }
@@ -162,7 +262,14 @@ public final class Extractor {
         ruleID = ruleSet.rules.map(\.qualifiedID)
         constants = ruleSet.rules.map(\.set)
         repeatRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].repeats }
+        listRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].listMembers }
+        listStops = ruleSet.lexicons["name_stop"]
     }
+
+    /// Indices of the list rules (see `applyListRules`).
+    private let listRules: [Int]
+    /// Where a list's first item starts (after 以, 对, 到 ...): the `name_stop` lexicon.
+    private let listStops: Lexicon?
 
     /// Indices of the repeat rules (see `applyRepeatRules`).
     private let repeatRules: [Int]
@@ -175,8 +282,9 @@ public final class Extractor {
             for s in sentences {
                 extract(buf, sentence: s, referenceDate: doc.date, into: &result)
             }
-            if !repeatRules.isEmpty {
+            if !repeatRules.isEmpty || !listRules.isEmpty {
                 let units = sentences.map { RepeatUnit(text: Array(buf[$0.utf16Range]), base: $0.utf16Range.lowerBound, sid: $0.sid, source: 0) }
+                applyListRules(units, trackSource: false, &result)
                 applyRepeatRules(units, trackSource: false, &result)
             }
             resolveContextualDates(&result)

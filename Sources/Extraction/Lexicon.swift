@@ -129,6 +129,18 @@ public final class Lexicon: @unchecked Sendable {
         longestEntry(text, endingAt: end, lowerBound: lowerBound) > 0
     }
 
+    /// Whether `range` of `text` is a sequence of entries (水利|投资|发展).
+    public func covers(_ text: UnsafeBufferPointer<UInt16>, _ range: Range<Int>) -> Bool {
+        if range.isEmpty { return true }
+        var reachable = [Bool](repeating: false, count: range.count + 1)
+        reachable[0] = true
+        for i in 0..<range.count where reachable[i] {
+            forEachMatch(text, at: range.lowerBound + i, limit: range.upperBound) { end, _ in reachable[end - range.lowerBound] = true }
+            if reachable[range.count] { return true }
+        }
+        return reachable[range.count]
+    }
+
     /// The length of the longest entry that ends at `end`, or 0.
     public func longestEntry(_ text: UnsafeBufferPointer<UInt16>, endingAt end: Int, lowerBound: Int) -> Int {
         var node = 0

@@ -484,7 +484,7 @@ public final class RuleMatcher {
 
     /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
     static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?,
-                          generic: Lexicon?) -> Int {
+                          generic: Lexicon?, places: Lexicon? = nil) -> Int {
         // Generic words right before the head belong to the name when a name comes before
         // them (人民医院新院区|建设|项目); a stem of generic words alone is no name (重点项目,
         // 签约项目, 该项目).
@@ -528,6 +528,18 @@ public final class RuleMatcher {
                 s += 1
             } else {
                 break
+            }
+        }
+        // A place written before the rest of the name is cut off, unless the rest is
+        // generic (冠县|新瑞集团, 耿店村|绿冠蔬菜林果种植专业合作社; 枣庄市城投集团 stays).
+        if let places, let generic, s < genericTail {
+            var b = genericTail
+            while b > s {
+                if places.hasEntry(t, endingAt: b, lowerBound: s) {
+                    if !generic.covers(t, b..<genericTail) { s = b }
+                    break
+                }
+                b -= 1
             }
         }
         if generic != nil && s >= genericTail { return -1 }
@@ -674,7 +686,8 @@ public final class RuleMatcher {
             let run = tv.nameRuns[Int(el.payload)]
             let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
             let generic: Lexicon? = run.generic < 0 ? nil : tv.lexicons[Int(run.generic)].takeUnretainedValue()
-            let s = RuleMatcher.stemStart(t, anchor: pos, lower: w.base, upper: limit, run: run, stops: stops, generic: generic)
+            let places: Lexicon? = run.places < 0 ? nil : tv.lexicons[Int(run.places)].takeUnretainedValue()
+            let s = RuleMatcher.stemStart(t, anchor: pos, lower: w.base, upper: limit, run: run, stops: stops, generic: generic, places: places)
             if s >= 0 {
                 w.captures[w.depth] = RawCapture(element: ek, start: Int32(s), end: Int32(pos), number: .nan, entry: -1); w.depth += 1
                 match(&w, tv, elements, t, k + 1, pos)

@@ -44,7 +44,7 @@ public struct PatternElement: Sendable {
         /// name characters (ideographs, Latin letters, digits, · ( ) “ ” & -) and stops
         /// after a word of the `stops` lexicon, at a non-name character, where Latin
         /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
-        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil)
+        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil)
         /// `{span:MIN-MAX/stops}`: name characters forwards from here, up to a word of
         /// `stops` or MAX units (the product in 年处理危险废物10万吨).
         case span(min: Int, max: Int, stops: Lexicon?)
@@ -105,6 +105,9 @@ public struct Rule: Sendable {
     /// A repeat rule (`repeat: TYPE`): no pattern; recurrences of the document's names
     /// of its type become mentions (see `Extractor`).
     public var repeats = false
+    /// A list rule (`list: TYPE`): no pattern; in a list joined by 、, when two items
+    /// or more are mentions of its type, the other items are too (鲁西化工、信发集团、东阿阿胶).
+    public var listMembers = false
 
     /// `file#id`, what mentions carry in their `rule` field.
     public var qualifiedID: String { "\(file)#\(id)" }
@@ -193,7 +196,7 @@ public final class RuleSet: @unchecked Sendable {
     var literalList: [[UInt16]] = []
     /// `{stem}` and `{span}` settings: length bounds and the stop lexicon (index into
     /// `lexiconList`, -1 for none).
-    struct NameRun { var min: Int32; var max: Int32; var stops: Int32; var generic: Int32 = -1 }
+    struct NameRun { var min: Int32; var max: Int32; var stops: Int32; var generic: Int32 = -1; var places: Int32 = -1 }
     var nameRuns: [NameRun] = []
     /// Sets of units (first units of pattern elements) as bit sets over unit classes:
     /// `unitClass[u]` is u's class (0: in no set); units that every set treats alike share
@@ -323,7 +326,7 @@ public final class RuleSet: @unchecked Sendable {
         return problems
     }
 
-    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat"]
+    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat", "list"]
 
     private func loadRules(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
         let (node, p) = yamlNode(path: path, file: file)
@@ -368,8 +371,12 @@ public final class RuleSet: @unchecked Sendable {
             }
             // A repeat rule has no pattern: a name the document already has (as a mention
             // of the same type, found by another rule) is a mention wherever it recurs.
-            let isRepeat = m["repeat"] != nil
-            if isRepeat {
+            let isList = m["list"] != nil
+            if isList, m["list"]?.string != typeName || type == nil || m["pattern"] != nil {
+                problems.append(RuleDiagnostic(file: file, line: m["list"]?.mark?.line ?? line, message: "rule \(id): a list rule has no pattern and names its own type (list: \(typeName))"))
+            }
+            let isRepeat = m["repeat"] != nil || isList
+            if m["repeat"] != nil {
                 if m["pattern"] != nil {
                     problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): a repeat rule has no pattern"))
                 }
@@ -431,7 +438,8 @@ public final class RuleSet: @unchecked Sendable {
             guard !elements.isEmpty || isRepeat else { continue }
             var rule = Rule(id: id, file: file, line: line, description: m["description"]?.string ?? "", type: type, pattern: pattern,
                             elements: elements, priority: m["priority"]?.int ?? 0, order: rules.count, set: set, examples: ex, negatives: neg)
-            rule.repeats = isRepeat
+            rule.repeats = m["repeat"] != nil
+            rule.listMembers = isList
             rules.append(rule)
             triggerSets.append(triggers)
         }
@@ -501,16 +509,32 @@ public final class RuleSet: @unchecked Sendable {
                 var minLen = 1, maxLen = 12
                 var stops: Lexicon?
                 if spec.hasPrefix(":") { spec.removeFirst() }
-                let parts = spec.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+                let parts = spec.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
                 var generic: Lexicon?
-                if parts.count > 2 {
-                    // {stem:MIN-MAX/stops/generic}: no name when a generic word ends right
-                    // before the head (重点项目).
-                    guard isStem, let g = lexicon(parts[2], written: "<\(parts[2])> in \(body)") else {
+                var places: Lexicon?
+                if parts.count > 3 {
+                    // {stem:MIN-MAX/stops/generic/places}: a place before the rest of the
+                    // name is cut off unless the rest is generic (冠县|新瑞集团, but
+                    // 枣庄市城投集团 stays whole).
+                    let names = parts[3].split(separator: "+").map(String.init)
+                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
+                    guard isStem, found.count == names.count, parts[2].count > 0 else {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): places in {stem:MIN-MAX/stops/generic/places} need a generic lexicon too"))
+                        continue
+                    }
+                    places = found.count == 1 ? found[0] : Lexicon.union(found)
+                }
+                if parts.count > 2 && !parts[2].isEmpty {
+                    // {stem:MIN-MAX/stops/generic}: generic words right before the head
+                    // belong to the name, but make none alone (重点项目). Several lexicons
+                    // join with +.
+                    let names = parts[2].split(separator: "+").map(String.init)
+                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
+                    guard isStem, found.count == names.count else {
                         if !isStem { problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): only {stem} takes a generic-word lexicon")) }
                         continue
                     }
-                    generic = g
+                    generic = found.count == 1 ? found[0] : Lexicon.union(found)
                 }
                 if let bounds = parts.first, !bounds.isEmpty {
                     let mm = bounds.split(separator: "-").map { Int($0) }
@@ -532,7 +556,7 @@ public final class RuleSet: @unchecked Sendable {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem} must be the pattern's first element (it is found backwards from the element after it)"))
                         continue
                     }
-                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic)
+                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places)
                     first = nil
                     optional = true  // consumes nothing forwards: the next element triggers the rule
                 } else {
@@ -742,8 +766,9 @@ public final class RuleSet: @unchecked Sendable {
                 case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
                 case let .notFollowedByLexicon(l): return FastElement(kind: .notFollowedByLexicon, optional: e.optional, payload: lexID(l))
-                case let .stem(minLen, maxLen, stops, generic):
-                    nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1))
+                case let .stem(minLen, maxLen, stops, generic, places):
+                    nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1,
+                                            places: places.map(lexID) ?? -1))
                     return FastElement(kind: .stem, optional: e.optional, payload: Int32(nameRuns.count - 1))
                 case let .span(minLen, maxLen, stops):
                     nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1))
