@@ -175,7 +175,11 @@ public final class Extractor {
             // Names by first unit (longest first), and each sentence's mention ranges, so
             // the pass is linear in the text, not in names times sentences.
             var byFirst: [UInt16: [Int]] = [:]
-            for (n, name) in names.enumerated() { byFirst[name[0], default: []].append(n) }
+            var firstBits = [UInt64](repeating: 0, count: 1024)
+            for (n, name) in names.enumerated() {
+                byFirst[name[0], default: []].append(n)
+                firstBits[Int(name[0]) >> 6] |= 1 << UInt64(name[0] & 63)
+            }
             var rangesBySid: [Int: [(Range<Int>, MentionType)]] = [:]
             for m in result.mentions { rangesBySid[m.sid, default: []].append((m.utf16Range, m.type)) }
             for u in units {
@@ -192,7 +196,8 @@ public final class Extractor {
                 }
                 var i = 0
                 scan: while i < u.text.count {
-                    if !held[i], let list = byFirst[u.text[i]] {
+                    let c = u.text[i]
+                    if !held[i], firstBits[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0, let list = byFirst[c] {
                         for n in list {
                             let name = names[n]
                             guard i + name.count <= u.text.count, u.text[i..<(i + name.count)].elementsEqual(name),

@@ -65,6 +65,31 @@ public final class Lexicon: @unchecked Sendable {
             }
             edgeStart.append(Int32(edgeUnit.count))
         }
+        var hashStart = [Int32](repeating: -1, count: edgeStart.count - 1)
+        var hashMask = [Int32](repeating: 0, count: edgeStart.count - 1)
+        var hashKey: [UInt16] = []
+        var hashChild: [Int32] = []
+        for node in 0..<(edgeStart.count - 1) {
+            let a = Int(edgeStart[node]), b = Int(edgeStart[node + 1])
+            guard b - a >= Lexicon.hashedNodeMinimum else { continue }
+            var size = 1
+            while size < 2 * (b - a) { size <<= 1 }
+            let base = hashKey.count
+            hashKey += [UInt16](repeating: 0, count: size)
+            hashChild += [Int32](repeating: -1, count: size)
+            for e in a..<b {
+                var slot = Int(edgeUnit[e] &* 0x9E37) & (size - 1)
+                while hashChild[base + slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                hashKey[base + slot] = edgeUnit[e]
+                hashChild[base + slot] = edgeChild[e]
+            }
+            hashStart[node] = Int32(base)
+            hashMask[node] = Int32(size - 1)
+        }
+        self.hashStart = hashStart
+        self.hashMask = hashMask
+        self.hashKey = hashKey
+        self.hashChild = hashChild
         self.entries = entries
         self.reverse = ReverseTrie(entries)
         self.edgeStart = edgeStart
@@ -156,15 +181,36 @@ public final class Lexicon: @unchecked Sendable {
         return longest
     }
 
+    /// Nodes with many edges (a gazetteer's root has over a thousand) look their child up
+    /// in an open-addressing table instead of a binary search: `hashStart[node]` is the
+    /// node's slice of `hashKey`/`hashChild` (a power of two long), -1 for small nodes.
+    private let hashStart: [Int32]
+    private let hashMask: [Int32]
+    private let hashKey: [UInt16]
+    private let hashChild: [Int32]
+    static let hashedNodeMinimum = 12
+
     /// The child of `node` along unit `u`, or -1.
     @inline(__always)
     private func child(_ node: Int, _ u: UInt16) -> Int {
-        var lo = Int(edgeStart[node]), hi = Int(edgeStart[node + 1])
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            let m = edgeUnit[mid]
-            if m == u { return Int(edgeChild[mid]) }
-            if m < u { lo = mid + 1 } else { hi = mid }
+        let h = Int(hashStart[node])
+        if h >= 0 {
+            let mask = Int(hashMask[node])
+            var slot = Int(u &* 0x9E37) & mask
+            while true {
+                let c = hashChild[h + slot]
+                if c < 0 { return -1 }
+                if hashKey[h + slot] == u { return Int(c) }
+                slot = (slot + 1) & mask
+            }
+        }
+        var i = Int(edgeStart[node])
+        let end = Int(edgeStart[node + 1])
+        while i < end {
+            let m = edgeUnit[i]
+            if m == u { return Int(edgeChild[i]) }
+            if m > u { return -1 }
+            i += 1
         }
         return -1
     }

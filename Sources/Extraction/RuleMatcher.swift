@@ -270,6 +270,8 @@ public final class RuleMatcher {
         /// elements bound its depth), pushed and popped without array bookkeeping.
         var captures: UnsafeMutablePointer<RawCapture>
         var depth = 0
+        /// The {stem} start for the current attempt: -2 not computed yet, -1 none.
+        var stem = -2
         var best: [BestParse] = []
         var bestPool: [RawCapture] = []
         /// The captures of the sentence's candidates (see `Candidate.rawStart`).
@@ -444,6 +446,7 @@ public final class RuleMatcher {
         if !w.best.isEmpty { w.best.removeAll(keepingCapacity: true); w.bestPool.removeAll(keepingCapacity: true) }
         w.steps = 0
         w.depth = 0
+        w.stem = -2
         let es = Int(tv.elementStart[ri])
         let elements = UnsafeBufferPointer(start: tv.elements + es, count: Int(tv.elementStart[ri + 1]) - es)
         match(&w, tv, elements, t, 0, p)
@@ -598,10 +601,23 @@ public final class RuleMatcher {
         (u >= 0x30 && u <= 0x39) || (u | 0x20 >= 0x61 && u | 0x20 <= 0x7A)
     }
 
-    private func record(_ w: inout Walk, _ pos: Int) {
+    private func record(_ w: inout Walk, _ tv: MatchTables.View, _ t: UnsafeBufferPointer<UInt16>, _ pos: Int) {
         // Per end, the reading with fewer elements (800千瓦 is 800 and the unit 千瓦, not
         // 800, the multiplier 千 and the unit 瓦).
         guard pos > w.start else { return }
+        if w.depth > 0 && w.captures[0].start == -1 {
+            // The pending {stem}: once per attempt (its anchor is the walk's start).
+            if w.stem == -2 {
+                let run = tv.nameRuns[Int(w.captures[0].entry)]
+                let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
+                let generic: Lexicon? = run.generic < 0 ? nil : tv.lexicons[Int(run.generic)].takeUnretainedValue()
+                let places: Lexicon? = run.places < 0 ? nil : tv.lexicons[Int(run.places)].takeUnretainedValue()
+                w.stem = RuleMatcher.stemStart(t, anchor: w.start, lower: w.base, upper: w.limit, run: run, stops: stops, generic: generic, places: places)
+            }
+            if w.stem < 0 { return }
+            w.captures[0].start = Int32(w.stem)
+            w.captures[0].entry = -1
+        }
         for i in w.best.indices where w.best[i].end == pos {
             // A reading whose {stem} reaches further back wins (冠县县委 over 县县委);
             // otherwise the one with fewer elements.
@@ -621,7 +637,7 @@ public final class RuleMatcher {
                        _ t: UnsafeBufferPointer<UInt16>, _ k: Int, _ pos: Int) {
         w.steps += 1
         if w.steps > RuleMatcher.stepBudget { return }
-        if k == elements.count { record(&w, pos); return }
+        if k == elements.count { record(&w, tv, t, pos); return }
         let el = elements[k]
         let limit = w.limit
         if el.follow >= 0 && (pos >= limit || !tv.inSet(el.follow, t[pos])) { return }
@@ -683,16 +699,11 @@ public final class RuleMatcher {
                 }
             }
         case .stem:
-            let run = tv.nameRuns[Int(el.payload)]
-            let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
-            let generic: Lexicon? = run.generic < 0 ? nil : tv.lexicons[Int(run.generic)].takeUnretainedValue()
-            let places: Lexicon? = run.places < 0 ? nil : tv.lexicons[Int(run.places)].takeUnretainedValue()
-            let s = RuleMatcher.stemStart(t, anchor: pos, lower: w.base, upper: limit, run: run, stops: stops, generic: generic, places: places)
-            if s >= 0 {
-                w.captures[w.depth] = RawCapture(element: ek, start: Int32(s), end: Int32(pos), number: .nan, entry: -1); w.depth += 1
-                match(&w, tv, elements, t, k + 1, pos)
-                w.depth -= 1
-            }
+            // Found backwards only once the rest of the pattern has matched (most walks
+            // fail on the type word): a placeholder capture until `record`.
+            w.captures[w.depth] = RawCapture(element: ek, start: -1, end: Int32(pos), number: .nan, entry: Int32(el.payload)); w.depth += 1
+            match(&w, tv, elements, t, k + 1, pos)
+            w.depth -= 1
         case .span:
             let run = tv.nameRuns[Int(el.payload)]
             let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
