@@ -83,6 +83,9 @@ final class MatchTables {
         var anchorOffset: UnsafeMutablePointer<Int32>
         var anchorWindow: UnsafeMutablePointer<Int32>
         var anchorBits: UnsafeMutablePointer<UInt64>
+        /// Per rule, its pair filter (1024 words at `pairBits + pairOffset[r]`) or -1.
+        var pairOffset: UnsafeMutablePointer<Int32>
+        var pairBits: UnsafeMutablePointer<UInt64>
         var unitClass: UnsafeMutablePointer<UInt16>
         var unitSetBits: UnsafeMutablePointer<UInt64>
         var classWords: Int
@@ -140,6 +143,7 @@ final class MatchTables {
         }
         var ruleRequired: [UInt64] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorBits: [UInt64] = []
+        var pairOffset: [Int32] = [], pairBits: [UInt64] = []
         // Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number, 2 a
         // regex (`leadRegex` its index), and its prefix and follow unit sets.
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
@@ -166,6 +170,12 @@ final class MatchTables {
                 anchorOffset.append(-1)
             }
             anchorWindow.append(Int32(r.anchorWindow))
+            if let bits = r.pairBits {
+                pairOffset.append(Int32(pairBits.count))
+                pairBits += bits
+            } else {
+                pairOffset.append(-1)
+            }
         }
         let ruleWords = max(1, (rs.compiled.count + 63) / 64)
         var triggerMask = [UInt16](repeating: 0, count: 65536)
@@ -213,6 +223,7 @@ final class MatchTables {
                     triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
                     anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorBits: copy(anchorBits),
+                    pairOffset: copy(pairOffset), pairBits: copy(pairBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
@@ -429,6 +440,12 @@ public final class RuleMatcher {
     private func attempt(_ w: inout Walk, _ tv: MatchTables.View, _ t: UnsafeBufferPointer<UInt16>, _ p: Int, _ ri: Int,
                          forced: Bool, _ out: inout [Candidate]) {
         w.rule = ri
+        let po = Int(tv.pairOffset[ri])
+        if po >= 0 {
+            guard p + 1 < w.limit else { return }
+            let h = RuleSet.pairHash(t[p], t[p + 1])
+            if tv.pairBits[po + h >> 6] & (1 << UInt64(h & 63)) == 0 { return }
+        }
         // A rule whose lead was tested above needs no anchor; others scan for theirs.
         if !forced, case let ao = Int(tv.anchorOffset[ri]), ao >= 0 {
             let anchor = tv.anchorBits + ao
@@ -488,6 +505,17 @@ public final class RuleMatcher {
     /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
     static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?,
                           generic: Lexicon?, places: Lexicon? = nil) -> Int {
+        if run.words {
+            // {before:N/words}: up to N words backwards, longest first; none is fine.
+            var s = a
+            guard let words = stops else { return a }
+            for _ in 0..<Int(run.max) {
+                let n = words.longestEntry(t, endingAt: s, lowerBound: lower)
+                if n == 0 { break }
+                s -= n
+            }
+            return s
+        }
         // Generic words right before the head belong to the name when a name comes before
         // them (人民医院新院区|建设|项目); a stem of generic words alone is no name (重点项目,
         // 签约项目, 该项目).

@@ -45,6 +45,11 @@ public struct PatternElement: Sendable {
         /// after a word of the `stops` lexicon, at a non-name character, where Latin
         /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
         case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil)
+        /// `{before:N/lexicon}`: up to N words of the lexicon that end where the next
+        /// element starts, longest first, found backwards (only as a pattern's first
+        /// element): the bodies and modifiers before a post's head (党工委|第一|书记), so
+        /// the rule is tried only where a head starts.
+        case wordsBefore(max: Int, words: Lexicon)
         /// `{span:MIN-MAX/stops}`: name characters forwards from here, up to a word of
         /// `stops` or MAX units (the product in 年处理危险废物10万吨).
         case span(min: Int, max: Int, stops: Lexicon?)
@@ -67,7 +72,7 @@ public struct PatternElement: Sendable {
     /// Consumes nothing forwards (a check, or the stem, which looks backwards).
     var isZeroWidth: Bool {
         switch kind {
-        case .notInsideWord, .notFollowedBy, .notFollowedByNumber, .notFollowedByLexicon, .stem: return true
+        case .notInsideWord, .notFollowedBy, .notFollowedByNumber, .notFollowedByLexicon, .stem, .wordsBefore: return true
         default: return false
         }
     }
@@ -150,6 +155,8 @@ final class CompiledRule: @unchecked Sendable {
     /// the lead must match right there, and the unit after it must be in `leadFollow`
     /// (-1: any): two memoized look-ups instead of a walk (the 5 of 5个 starts a date
     /// rule's {month}, but no 月 follows).
+    /// See `RuleSet.index`: the hashed first two units a match can start with, or nil.
+    var pairBits: [UInt64]?
     let leadIndex: Int
     let leadPrefix: Int32
     let leadFollow: Int32
@@ -196,7 +203,11 @@ public final class RuleSet: @unchecked Sendable {
     var literalList: [[UInt16]] = []
     /// `{stem}` and `{span}` settings: length bounds and the stop lexicon (index into
     /// `lexiconList`, -1 for none).
-    struct NameRun { var min: Int32; var max: Int32; var stops: Int32; var generic: Int32 = -1; var places: Int32 = -1 }
+    struct NameRun {
+        var min: Int32; var max: Int32; var stops: Int32; var generic: Int32 = -1; var places: Int32 = -1
+        /// `{before:N/words}`: up to N words of `stops` (the lexicon) backwards, not a stem.
+        var words = false
+    }
     var nameRuns: [NameRun] = []
     /// Sets of units (first units of pattern elements) as bit sets over unit classes:
     /// `unitClass[u]` is u's class (0: in no set); units that every set treats alike share
@@ -447,6 +458,10 @@ public final class RuleSet: @unchecked Sendable {
     }
 
     private var triggerSets: [Set<UInt16>] = []
+
+    /// A 16-bit hash of two units, for the pair filter.
+    @inline(__always)
+    static func pairHash(_ a: UInt16, _ b: UInt16) -> Int { (Int(a) &* 31 &+ Int(b)) & 0xFFFF }
     private var regexIndex: [String: Int] = [:]
 
     private func regex(_ pattern: String) throws -> Int {
@@ -502,7 +517,21 @@ public final class RuleSet: @unchecked Sendable {
             }
             var kind: PatternElement.Kind
             var first: Set<UInt16>?
-            if body.hasPrefix("{stem") || body.hasPrefix("{span"), body.hasSuffix("}") {
+            if body.hasPrefix("{before:"), body.hasSuffix("}") {
+                let spec = body.dropFirst(8).dropLast().split(separator: "/", maxSplits: 1).map(String.init)
+                guard spec.count == 2, let n = Int(spec[0]), (1...8).contains(n), let lex = lexicon(spec[1], written: "<\(spec[1])> in \(body)") else {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): \(body): write {before:N/lexicon} with 1 <= N <= 8"))
+                    continue
+                }
+                if !elements.isEmpty {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {before} must be the pattern's first element (it is found backwards from the element after it)"))
+                    continue
+                }
+                kind = .wordsBefore(max: n, words: lex)
+                first = nil
+                optional = true
+                role = role ?? "before"
+            } else if body.hasPrefix("{stem") || body.hasPrefix("{span"), body.hasSuffix("}") {
                 // {stem:MIN-MAX/stops} or {span:MIN-MAX/stops}; bounds and stops optional.
                 let isStem = body.hasPrefix("{stem")
                 var spec = String(body.dropFirst(5).dropLast())
@@ -770,6 +799,9 @@ public final class RuleSet: @unchecked Sendable {
                     nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1,
                                             places: places.map(lexID) ?? -1))
                     return FastElement(kind: .stem, optional: e.optional, payload: Int32(nameRuns.count - 1))
+                case let .wordsBefore(n, words):
+                    nameRuns.append(NameRun(min: 0, max: Int32(n), stops: lexID(words), words: true))
+                    return FastElement(kind: .stem, optional: true, payload: Int32(nameRuns.count - 1))
                 case let .span(minLen, maxLen, stops):
                     nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1))
                     return FastElement(kind: .span, optional: e.optional, payload: Int32(nameRuns.count - 1))
@@ -779,36 +811,51 @@ public final class RuleSet: @unchecked Sendable {
             for k in fast.indices { fast[k].follow = follows[ri][k] }
             var anchorBits: [UInt64]?
             var anchorWindow = 0
-            // The anchor: the first required element after optional ones of bounded length.
+            // The anchor: of the required elements that start within a bounded distance
+            // of the match's start, the one whose first units are fewest (the most telling:
+            // 说 after a name, the head after a post's prefixes). A position whose window
+            // holds none of them starts no match.
             var window = 0
-            var bounded = true
-            for e in r.elements {
+            var best: (set: Set<UInt16>, window: Int)?
+            for (k, e) in r.elements.enumerated() {
                 if e.isZeroWidth { continue }
-                if !e.optional {
-                    var first: Set<UInt16>?
-                    switch e.kind {
-                    case .number: first = NumberScanner.triggers
-                    case let .lexicon(l): first = l.firstUnits
-                    case let .literal(u): first = u.first.map { [$0] }
-                    default: first = nil
-                    }
-                    if window > 0, bounded, let first {
-                        var bits = [UInt64](repeating: 0, count: 1024)
-                        for u in first { bits[Int(u) >> 6] |= 1 << (UInt64(u) & 63) }
-                        anchorBits = bits
-                        anchorWindow = window
-                    }
-                    break
+                if !e.optional, k > 0 || window > 0, let first = e.first, !first.isEmpty, window > 0 {
+                    if best == nil || first.count <= best!.set.count { best = (first, window) }
                 }
+                var length: Int?
                 switch e.kind {
-                case let .lexicon(l): window += l.maxLength
-                case let .literal(u): window += u.count
-                default: bounded = false
+                case let .lexicon(l): length = l.maxLength
+                case let .literal(u): length = u.count
+                case let .span(_, maxLen, _): length = maxLen
+                default: length = nil
                 }
+                guard let length else { break }
+                window += length
+            }
+            if let best {
+                var bits = [UInt64](repeating: 0, count: 1024)
+                for u in best.set { bits[Int(u) >> 6] |= 1 << (UInt64(u) & 63) }
+                anchorBits = bits
+                anchorWindow = best.window
+            }
+            // The pair filter: a rule that starts with a lexicon of words of two units or
+            // more can only start where the first two units begin one of them (a gazetteer
+            // of 5,000 names starts at most ideographs, but at few pairs).
+            var pairBits: [UInt64]?
+            if let e = r.elements.first(where: { !$0.isZeroWidth }), !e.optional, !e.context || true, case let .lexicon(l) = e.kind,
+               l.entries.allSatisfy({ $0.text.count >= 2 }) {
+                var bits = [UInt64](repeating: 0, count: 1024)
+                for entry in l.entries {
+                    let h = RuleSet.pairHash(entry.text[0], entry.text[1])
+                    bits[h >> 6] |= 1 << UInt64(h & 63)
+                }
+                pairBits = bits
             }
             let (leadIndex, leadPrefix, leadFollow) = leads[ri]
-            return CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow,
-                                required: required[ri], leadIndex: leadIndex, leadPrefix: leadPrefix, leadFollow: leadFollow)
+            let c = CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow,
+                                 required: required[ri], leadIndex: leadIndex, leadPrefix: leadPrefix, leadFollow: leadFollow)
+            c.pairBits = pairBits
+            return c
         }
     }
 
