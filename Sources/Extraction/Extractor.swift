@@ -182,11 +182,14 @@ public final class Extractor {
             }
             var rangesBySid: [Int: [(Range<Int>, MentionType)]] = [:]
             for m in result.mentions { rangesBySid[m.sid, default: []].append((m.utf16Range, m.type)) }
+            var held: [Bool] = [], soft: [Bool] = []
             for u in units {
+                // Only sentences holding the first unit of some name need a look.
+                guard u.text.contains(where: { firstBits[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }) else { continue }
                 // Units held by mentions; a shorter name of another type may be swallowed
                 // (鲁西 inside a recurring 鲁西化工), so it holds its units softly.
-                var held = [Bool](repeating: false, count: u.text.count)
-                var soft = [Bool](repeating: false, count: u.text.count)
+                held.removeAll(keepingCapacity: true); held.append(contentsOf: repeatElement(false, count: u.text.count))
+                soft.removeAll(keepingCapacity: true); soft.append(contentsOf: repeatElement(false, count: u.text.count))
                 for (r, mt) in rangesBySid[u.sid] ?? [] {
                     for x in r {
                         let j = x - u.base

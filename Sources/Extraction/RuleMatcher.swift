@@ -407,7 +407,9 @@ public final class RuleMatcher {
             // Leads: each shared lead is matched once here; rules whose lead must match
             // at p and does not, or is followed by a unit they cannot continue with, drop.
             let forced = tv.leadForced + Int(tv.unitClass[Int(u)]) * rw
-            for g in 0..<tv.leadGroups {
+            var anyForced: UInt64 = 0
+            for word in 0..<rw { anyForced |= w.try[word] & forced[word] }
+            if anyForced != 0 { for g in 0..<tv.leadGroups {
                 let gm = tv.leadGroupMask + g * rw
                 var hit: UInt64 = 0
                 for word in 0..<rw { hit |= w.try[word] & forced[word] & gm[word] }
@@ -420,7 +422,7 @@ public final class RuleMatcher {
                     let tested = w.try[word] & forced[word] & gm[word]
                     w.try[word] &= ~tested | (keep?[word] ?? 0)
                 }
-            }
+            } }
             for word in 0..<rw {
                 var bits = w.try[word]
                 while bits != 0 {
