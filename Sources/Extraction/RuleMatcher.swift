@@ -93,6 +93,20 @@ final class MatchTables {
         var literalStart: UnsafeMutablePointer<Int32>
         var literalUnits: UnsafeMutablePointer<UInt16>
         var lexicons: UnsafeMutablePointer<Unmanaged<Lexicon>>
+        /// The lead-lexicon trie: every entry of every lexicon that is some rule's first
+        /// required element, walked once per position. `leadRoot[u]` is the node after
+        /// unit u (-1: none); a node's edges are `leadUnit/leadChild[leadEdge[n] ..<
+        /// leadEdge[n + 1]]` (sorted); `leadHits[n]` the lexicons (bit per lead lexicon)
+        /// with an entry ending at n. `leadRules + L * ruleWords` are the rules led by
+        /// lexicon L; `otherRules` those led by anything else. A rule led by a lexicon is
+        /// tried only where one of that lexicon's entries matches.
+        var leadRoot: UnsafeMutablePointer<Int32>
+        var leadEdge: UnsafeMutablePointer<Int32>
+        var leadUnit: UnsafeMutablePointer<UInt16>
+        var leadChild: UnsafeMutablePointer<Int32>
+        var leadHits: UnsafeMutablePointer<UInt64>
+        var leadRules: UnsafeMutablePointer<UInt64>
+        var otherRules: UnsafeMutablePointer<UInt64>
         /// `{stem}` / `{span}` settings (`FastElement.payload` indexes them).
         var nameRuns: UnsafeMutablePointer<RuleSet.NameRun>
         /// The lead test for all rules at once, as bit sets over rules (`ruleWords` words
@@ -212,6 +226,44 @@ final class MatchTables {
             }
             leadGroupMask[g * ruleWords + word] |= bit
         }
+        // The lead-lexicon trie (see View.leadRoot): rules whose first element that
+        // consumes text is a required lexicon (up to 64 such lexicons).
+        var leadLexicons: [Lexicon] = []
+        var leadOf = [Int](repeating: -1, count: rs.compiled.count)
+        for (ri, r) in rs.compiled.enumerated() {
+            guard let e = r.elements.first(where: { !$0.isZeroWidth }), !e.optional, case let .lexicon(l) = e.kind else { continue }
+            if let k = leadLexicons.firstIndex(where: { $0 === l }) { leadOf[ri] = k; continue }
+            guard leadLexicons.count < 64 else { continue }
+            leadLexicons.append(l)
+            leadOf[ri] = leadLexicons.count - 1
+        }
+        var children: [[UInt16: Int32]] = [[:]]
+        var hits: [UInt64] = [0]
+        for (k, l) in leadLexicons.enumerated() {
+            for entry in l.entries {
+                var node = 0
+                for u in entry.text {
+                    if let c = children[node][u] { node = Int(c); continue }
+                    children.append([:]); hits.append(0)
+                    children[node][u] = Int32(children.count - 1)
+                    node = children.count - 1
+                }
+                hits[node] |= 1 << UInt64(k)
+            }
+        }
+        var leadRoot = [Int32](repeating: -1, count: 65536)
+        for (u, c) in children[0] { leadRoot[Int(u)] = c }
+        var leadEdge: [Int32] = [0], leadUnit: [UInt16] = [], leadChild: [Int32] = []
+        for node in children {
+            for (u, c) in node.sorted(by: { $0.key < $1.key }) { leadUnit.append(u); leadChild.append(c) }
+            leadEdge.append(Int32(leadUnit.count))
+        }
+        var leadRules = [UInt64](repeating: 0, count: max(1, leadLexicons.count) * ruleWords)
+        var otherRules = [UInt64](repeating: 0, count: ruleWords)
+        for ri in rs.compiled.indices {
+            if leadOf[ri] >= 0 { leadRules[leadOf[ri] * ruleWords + ri >> 6] |= 1 << UInt64(ri & 63) }
+            else { otherRules[ri >> 6] |= 1 << UInt64(ri & 63) }
+        }
         var literalStart: [Int32] = [0], literalUnits: [UInt16] = []
         for l in rs.literalList {
             literalUnits += l
@@ -227,6 +279,8 @@ final class MatchTables {
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
+                    leadRoot: copy(leadRoot), leadEdge: copy(leadEdge), leadUnit: copy(leadUnit), leadChild: copy(leadChild),
+                    leadHits: copy(hits), leadRules: copy(leadRules), otherRules: copy(otherRules),
                     nameRuns: copy(rs.nameRuns),
                     leadForced: copy(leadForced), leadFollowOK: copy(leadFollowOK), classCount: classCount,
                     leadGroups: leadGroupKind.count, leadGroupKind: copy(leadGroupKind), leadGroupRegex: copy(leadGroupRegex),
@@ -401,6 +455,38 @@ public final class RuleMatcher {
                     if ok { w.feasible[word] |= 1 << UInt64(ri & 63) }
                 }
                 w.try[word] = bits & w.feasible[word]
+                any |= w.try[word]
+            }
+            if any == 0 { continue }
+            // Rules led by a lexicon only where one of its entries starts here: one walk
+            // of the shared lead trie tells which lexicons match.
+            var lexHits: UInt64 = 0
+            var node = Int(tv.leadRoot[Int(u)])
+            var q = p + 1
+            while node >= 0 {
+                lexHits |= tv.leadHits[node]
+                guard q < w.limit else { break }
+                let c = t[q]
+                var lo = Int(tv.leadEdge[node]), hi = Int(tv.leadEdge[node + 1])
+                var next = -1
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    let m = tv.leadUnit[mid]
+                    if m == c { next = Int(tv.leadChild[mid]); break }
+                    if m < c { lo = mid + 1 } else { hi = mid }
+                }
+                node = next
+                q += 1
+            }
+            any = 0
+            for word in 0..<rw {
+                var allowed = tv.otherRules[word]
+                var h = lexHits
+                while h != 0 {
+                    allowed |= tv.leadRules[h.trailingZeroBitCount * rw + word]
+                    h &= h - 1
+                }
+                w.try[word] &= allowed
                 any |= w.try[word]
             }
             if any == 0 { continue }
