@@ -108,6 +108,52 @@ final class RuleSetTests: XCTestCase {
         XCTAssertTrue(text.contains("lexicons/extra.txt:6: entry \"千\" has a tab but no value"), "\(text)")
     }
 
+    /// A names lexicon (`# kind: names`) may hold only what a name can hold.
+    func testNamesLexiconRejectsPunctuation() throws {
+        let dir = try scratch([:])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "# places\n# kind: names\n临清\n潘庄,镇\n阳谷。\n".write(toFile: dir + "/lexicons/extra_places.txt", atomically: true, encoding: .utf8)
+        try "rules:\n  - id: a\n    description: d\n    type: LOC\n    pattern: \"<extra_places>\"\n    examples: [\"⏩临清⏪\"]\n".write(toFile: dir + "/l.yaml", atomically: true, encoding: .utf8)
+        let (_, p) = RuleSet.load(directory: dir)
+        let text = p.map(\.description)
+        XCTAssertTrue(text.contains { $0.hasPrefix("lexicons/extra_places.txt:4: entry \"潘庄,镇\" holds \",\"") }, "\(text)")
+        XCTAssertTrue(text.contains { $0.hasPrefix("lexicons/extra_places.txt:5: entry \"阳谷。\" holds \"。\"") }, "\(text)")
+    }
+
+    /// The name-finding elements are checked where they are written.
+    func testNameElementsAreLintedWithFileLine() throws {
+        let bad = """
+        rules:
+          - id: stem_late
+            type: ORG
+            pattern: "<org_suffix> {stem:1-8/name_stop}"
+            examples: ["⏩临清公司⏪"]
+          - id: context_inside
+            type: PER
+            pattern: "<surname> [<title_head>] {span:1-2/given_name_stop}"
+            examples: ["⏩王宏⏪"]
+          - id: bad_bounds
+            type: ORG
+            pattern: "{stem:9-2/name_stop} <org_suffix>"
+            examples: ["⏩临清公司⏪"]
+          - id: unclosed
+            type: PER
+            pattern: "[<title_head> <surname> {span:1-2/given_name_stop}"
+            examples: ["⏩王宏⏪"]
+          - id: repeat_other_type
+            type: PER
+            repeat: ORG
+            examples: ["⏩王宏⏪"]
+        """
+        let p = try problems(["n.yaml": bad])
+        func has(_ s: String) -> Bool { p.contains { $0.contains(s) } }
+        XCTAssertTrue(has("n.yaml:4: rule stem_late: {stem} must be the pattern's first element"), "\(p)")
+        XCTAssertTrue(has("n.yaml:8: rule context_inside: [context] elements may only lead or trail the pattern"), "\(p)")
+        XCTAssertTrue(has("n.yaml:12: rule bad_bounds: {stem:9-2/name_stop}: bounds must read MIN-MAX"), "\(p)")
+        XCTAssertTrue(has("n.yaml:16: rule unclosed: [ without ]"), "\(p)")
+        XCTAssertTrue(has("rule repeat_other_type: repeat: must name the rule's own type"), "\(p)")
+    }
+
     func testExplainShowsRuleValueAndLosers() throws {
         let breaker = try SentenceBreaker()
         let tester = RuleTester(ruleSet: Self.rules, sentences: { breaker.sentences(of: $0) })
@@ -180,6 +226,15 @@ final class MatcherPruningTests: XCTestCase {
         XCTAssertFalse(try extract("2025年13月8日开工。").contains("3月8日"))
         XCTAssertEqual(try extract("计划投资3.5亿元。"), ["3.5亿元"])
         XCTAssertEqual(try extract("编号AB17元件。"), [])
+    }
+
+    /// A name stays whole against the places inside it; a place before a company's
+    /// brand is cut off, but not before a generic company name.
+    func testNameBoundaries() throws {
+        XCTAssertEqual(try extract("由广东佛山斯凯蒂精密机械有限公司投资建设。"), ["广东佛山斯凯蒂精密机械有限公司"])
+        XCTAssertEqual(try extract("冠县新瑞集团"), ["冠县", "新瑞集团"])
+        XCTAssertEqual(try extract("枣庄市城投集团"), ["枣庄市城投集团"])
+        XCTAssertEqual(try extract("临清市委书记何宪卓介绍。"), ["临清", "市委书记", "何宪卓"])
     }
 
     /// A rule is tried only in sentences that hold a start of each required element; a
