@@ -55,8 +55,7 @@ public final class Extractor {
                     units.append(RepeatUnit(text: Array(buf[r.sentence.utf16Range]), base: r.sentence.utf16Range.lowerBound, sid: r.sentence.sid, source: i))
                 }
             }
-            applyListRules(units, trackSource: true, &result)
-            applyRepeatRules(units, trackSource: true, &result)
+            applyDocumentRules(units, trackSource: true, &result)
         }
         resolveContextualDates(&result)
         return result
@@ -75,11 +74,21 @@ public final class Extractor {
     /// more are mentions of the rule's type, each other item (2 to 12 name characters, no
     /// mention in it) becomes one. The first item starts after a stop word (以中冶银河纸业),
     /// the last ends before 等, 和, 及 or the clause's end.
-    func applyListRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
-        guard !listRules.isEmpty, !result.mentions.isEmpty else { return }
-        var added = false
+    /// List rules, then repeat rules, then one clean-up: names swallowed by the added
+    /// mentions go, and the sentences' mentions are numbered again.
+    func applyDocumentRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
         var swallowed: [(Int, Range<Int>)] = []
-        defer { if added { removeSwallowed(swallowed, &result); renumber(units, &result) } }
+        let listed = applyListRules(units, trackSource: trackSource, &result, &swallowed)
+        let repeated = applyRepeatRules(units, trackSource: trackSource, &result, &swallowed)
+        if listed || repeated {
+            removeSwallowed(swallowed, &result)
+            renumber(units, &result)
+        }
+    }
+
+    func applyListRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
+        guard !listRules.isEmpty, !result.mentions.isEmpty else { return false }
+        var added = false
         var rangesBySid: [Int: [(Range<Int>, MentionType)]] = [:]
         for m in result.mentions { rangesBySid[m.sid, default: []].append((m.utf16Range, m.type)) }
         for ri in listRules {
@@ -134,6 +143,7 @@ public final class Extractor {
                 }
             }
         }
+        return added
     }
 
     /// Drops name mentions that lie strictly inside a mention added by a list or repeat
@@ -154,78 +164,101 @@ public final class Extractor {
     /// Repeat rules: every name a mention of the rule's type holds (two units or more)
     /// becomes a mention wherever it recurs in the document and nothing else holds the
     /// place. Then each sentence's mentions are renumbered in text order.
-    func applyRepeatRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
-        guard !result.mentions.isEmpty else { return }
-        var swallowed: [(Int, Range<Int>)] = []
-        var bySid: [Int: Int] = [:]
-        for (k, u) in units.enumerated() { bySid[u.sid] = k }
-        var added = false
+    func applyRepeatRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
+        guard !repeatRules.isEmpty, !result.mentions.isEmpty else { return false }
+        // Every repeat rule's names in one table, scanned once (longest first: 李红英
+        // before a shorter name inside it; then by type order and text, deterministic).
+        struct Name { var text: [UInt16]; var type: MentionType; var rule: Int }
+        var unitOf: [Int: Int] = [:]
+        for (k, u) in units.enumerated() { unitOf[u.sid] = k }
+        var mentionsOfUnit = [[Int]](repeating: [], count: units.count)
+        for i in result.mentions.indices { if let k = unitOf[result.mentions[i].sid] { mentionsOfUnit[k].append(i) } }
+        var names: [Name] = []
+        var seen = Set<[UInt16]>()
         for ri in repeatRules {
             guard let t = type[ri] else { continue }
-            // Names of this type, longest first (李红英 before a shorter name inside it).
-            var names: [[UInt16]] = []
-            var seen = Set<[UInt16]>()
-            for m in result.mentions where m.type == t && m.utf16Range.count >= 2 {
-                let u = units[bySid[m.sid] ?? 0]
-                let name = Array(u.text[(m.utf16Range.lowerBound - u.base)..<(m.utf16Range.upperBound - u.base)])
-                if seen.insert(name).inserted { names.append(name) }
-            }
-            names.sort { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
-            guard !names.isEmpty else { continue }
-            // Names by first unit (longest first), and each sentence's mention ranges, so
-            // the pass is linear in the text, not in names times sentences.
-            var byFirst: [UInt16: [Int]] = [:]
-            var firstBits = [UInt64](repeating: 0, count: 1024)
-            for (n, name) in names.enumerated() {
-                byFirst[name[0], default: []].append(n)
-                firstBits[Int(name[0]) >> 6] |= 1 << UInt64(name[0] & 63)
-            }
-            var rangesBySid: [Int: [(Range<Int>, MentionType)]] = [:]
-            for m in result.mentions { rangesBySid[m.sid, default: []].append((m.utf16Range, m.type)) }
-            var held: [Bool] = [], soft: [Bool] = []
-            for u in units {
-                // Only sentences holding the first unit of some name need a look.
-                guard u.text.contains(where: { firstBits[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }) else { continue }
-                // Units held by mentions; a shorter name of another type may be swallowed
-                // (鲁西 inside a recurring 鲁西化工), so it holds its units softly.
-                held.removeAll(keepingCapacity: true); held.append(contentsOf: repeatElement(false, count: u.text.count))
-                soft.removeAll(keepingCapacity: true); soft.append(contentsOf: repeatElement(false, count: u.text.count))
-                for (r, mt) in rangesBySid[u.sid] ?? [] {
-                    for x in r {
-                        let j = x - u.base
-                        guard j >= 0 && j < held.count else { continue }
-                        if mt.isName && mt != t { soft[j] = true } else { held[j] = true }
-                    }
+            for (k, list) in mentionsOfUnit.enumerated() {
+                let u = units[k]
+                for i in list where result.mentions[i].type == t && result.mentions[i].utf16Range.count >= 2 {
+                    let r = result.mentions[i].utf16Range
+                    let text = Array(u.text[(r.lowerBound - u.base)..<(r.upperBound - u.base)])
+                    if seen.insert(text).inserted { names.append(Name(text: text, type: t, rule: ri)) }
                 }
-                var i = 0
-                scan: while i < u.text.count {
-                    let c = u.text[i]
-                    if !held[i], firstBits[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0, let list = byFirst[c] {
-                        for n in list {
-                            let name = names[n]
-                            guard i + name.count <= u.text.count, u.text[i..<(i + name.count)].elementsEqual(name),
-                                  !held[i..<(i + name.count)].contains(true),
-                                  i == 0 || !soft[i] || !soft[i - 1], i + name.count >= u.text.count || !soft[i + name.count] || !soft[i + name.count - 1]
-                            else { continue }
-                            let range = (u.base + i)..<(u.base + i + name.count)
-                            result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: range, value: nil, rule: ruleID[ri]))
-                            result.captures.append([])
-                            if trackSource { result.source.append(u.source) }
-                            if soft[i..<(i + name.count)].contains(true) { swallowed.append((u.sid, range)) }
-                            for j in i..<(i + name.count) { held[j] = true }
-                            added = true
-                            i += name.count
-                            continue scan
+            }
+        }
+        guard !names.isEmpty else { return false }
+        names.sort { $0.text.count != $1.text.count ? $0.text.count > $1.text.count : ($0.rule != $1.rule ? $0.rule < $1.rule : $0.text.lexicographicallyPrecedes($1.text)) }
+        // Names by first unit: a sorted list of first units (binary search, no hashing).
+        var firstBits = [UInt64](repeating: 0, count: 1024)
+        var firsts: [UInt16] = []
+        var byFirst: [[Int]] = []
+        for (n, name) in names.enumerated() {
+            let f = name.text[0]
+            firstBits[Int(f) >> 6] |= 1 << UInt64(f & 63)
+            if let k = firsts.firstIndex(of: f) { byFirst[k].append(n) } else { firsts.append(f); byFirst.append([n]) }
+        }
+        let order = firsts.indices.sorted { firsts[$0] < firsts[$1] }
+        firsts = order.map { firsts[$0] }
+        byFirst = order.map { byFirst[$0] }
+        var added = false
+        // Per unit of a sentence: who holds it. 0 free, else 1 + the type's index; a
+        // name of another type holds its units softly (鲁西 inside a recurring 鲁西化工).
+        var owner: [UInt8] = []
+        let typeIndex: [MentionType: UInt8] = Dictionary(uniqueKeysWithValues: MentionType.allCases.enumerated().map { ($1, UInt8($0 + 1)) })
+        for (k, u) in units.enumerated() {
+            guard u.text.contains(where: { firstBits[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }) else { continue }
+            owner.removeAll(keepingCapacity: true)
+            owner.append(contentsOf: repeatElement(0, count: u.text.count))
+            for i in mentionsOfUnit[k] {
+                let m = result.mentions[i]
+                let code = typeIndex[m.type] ?? 1
+                for x in m.utf16Range {
+                    let j = x - u.base
+                    if j >= 0 && j < owner.count { owner[j] = code }
+                }
+            }
+            var i = 0
+            scan: while i < u.text.count {
+                let c = u.text[i]
+                guard firstBits[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0 else { i += 1; continue }
+                var lo = 0, hi = firsts.count
+                while lo < hi { let mid = (lo + hi) >> 1; if firsts[mid] < c { lo = mid + 1 } else { hi = mid } }
+                if lo < firsts.count, firsts[lo] == c {
+                    for n in byFirst[lo] {
+                        let name = names[n]
+                        let end = i + name.text.count
+                        guard end <= u.text.count, u.text[i..<end].elementsEqual(name.text) else { continue }
+                        let mine = typeIndex[name.type] ?? 1
+                        // Free, or held by a name of another type lying wholly inside.
+                        var soft = false
+                        var ok = true
+                        for j in i..<end where owner[j] != 0 {
+                            let held = owner[j]
+                            let otherName = held != mine && MentionType.allCases[Int(held) - 1].isName
+                            if !otherName { ok = false; break }
+                            soft = true
                         }
+                        if ok && soft {
+                            // The shorter name must not stick out of this one.
+                            if i > 0, owner[i - 1] != 0, owner[i - 1] == owner[i] { ok = false }
+                            if end < owner.count, owner[end] != 0, owner[end] == owner[end - 1] { ok = false }
+                        }
+                        guard ok else { continue }
+                        let range = (u.base + i)..<(u.base + end)
+                        result.mentions.append(Mention(id: "", sid: u.sid, type: name.type, utf16Range: range, value: nil, rule: ruleID[name.rule]))
+                        result.captures.append([])
+                        if trackSource { result.source.append(u.source) }
+                        if soft { swallowed.append((u.sid, range)) }
+                        for j in i..<end { owner[j] = mine }
+                        added = true
+                        i = end
+                        continue scan
                     }
-                    i += 1
                 }
+                i += 1
             }
         }
-        if added {
-            removeSwallowed(swallowed, &result)
-            renumber(units, &result)
-        }
+        return added
     }
 
     /// Text order within each sentence, then ids m<sid>_<k> again.
@@ -292,8 +325,7 @@ public final class Extractor {
             }
             if !repeatRules.isEmpty || !listRules.isEmpty {
                 let units = sentences.map { RepeatUnit(text: Array(buf[$0.utf16Range]), base: $0.utf16Range.lowerBound, sid: $0.sid, source: 0) }
-                applyListRules(units, trackSource: false, &result)
-                applyRepeatRules(units, trackSource: false, &result)
+                applyDocumentRules(units, trackSource: false, &result)
             }
             resolveContextualDates(&result)
             result.timeouts = matcher.timeouts
@@ -350,7 +382,8 @@ public final class Extractor {
                 continue
             }
             var value: MentionValue?
-            c.captures = matcher.resolve(c, t)
+            // Names need their captures only for explain; values to build the value.
+            if keepLosers || type[c.rule]?.hasValue != false { c.captures = matcher.resolve(c, t) }
             if let type = type[c.rule], type.hasValue {
                 guard let v = ValueBuilder.build(type: type, captures: c.captures, set: constants[c.rule], referenceDate: referenceDate) else {
                     if keepLosers { result.losers.append(Loser(candidate: c, reason: "no value could be built from \(c.captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))")) }
