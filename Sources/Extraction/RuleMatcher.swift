@@ -83,9 +83,6 @@ final class MatchTables {
         var anchorOffset: UnsafeMutablePointer<Int32>
         var anchorWindow: UnsafeMutablePointer<Int32>
         var anchorBits: UnsafeMutablePointer<UInt64>
-        /// Per rule, its pair filter (1024 words at `pairBits + pairOffset[r]`) or -1.
-        var pairOffset: UnsafeMutablePointer<Int32>
-        var pairBits: UnsafeMutablePointer<UInt64>
         var unitClass: UnsafeMutablePointer<UInt16>
         var unitSetBits: UnsafeMutablePointer<UInt64>
         var classWords: Int
@@ -157,7 +154,6 @@ final class MatchTables {
         }
         var ruleRequired: [UInt64] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorBits: [UInt64] = []
-        var pairOffset: [Int32] = [], pairBits: [UInt64] = []
         // Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number, 2 a
         // regex (`leadRegex` its index), and its prefix and follow unit sets.
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
@@ -184,12 +180,6 @@ final class MatchTables {
                 anchorOffset.append(-1)
             }
             anchorWindow.append(Int32(r.anchorWindow))
-            if let bits = r.pairBits {
-                pairOffset.append(Int32(pairBits.count))
-                pairBits += bits
-            } else {
-                pairOffset.append(-1)
-            }
         }
         let ruleWords = max(1, (rs.compiled.count + 63) / 64)
         var triggerMask = [UInt16](repeating: 0, count: 65536)
@@ -275,7 +265,6 @@ final class MatchTables {
                     triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
                     anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorBits: copy(anchorBits),
-                    pairOffset: copy(pairOffset), pairBits: copy(pairBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
@@ -460,8 +449,10 @@ public final class RuleMatcher {
             if any == 0 { continue }
             // Rules led by a lexicon only where one of its entries starts here: one walk
             // of the shared lead trie tells which lexicons match.
+            var lexLed: UInt64 = 0
+            for word in 0..<rw { lexLed |= w.try[word] & ~tv.otherRules[word] }
             var lexHits: UInt64 = 0
-            var node = Int(tv.leadRoot[Int(u)])
+            var node = lexLed == 0 ? -1 : Int(tv.leadRoot[Int(u)])
             var q = p + 1
             while node >= 0 {
                 lexHits |= tv.leadHits[node]
@@ -528,12 +519,6 @@ public final class RuleMatcher {
     private func attempt(_ w: inout Walk, _ tv: MatchTables.View, _ t: UnsafeBufferPointer<UInt16>, _ p: Int, _ ri: Int,
                          forced: Bool, _ out: inout [Candidate]) {
         w.rule = ri
-        let po = Int(tv.pairOffset[ri])
-        if po >= 0 {
-            guard p + 1 < w.limit else { return }
-            let h = RuleSet.pairHash(t[p], t[p + 1])
-            if tv.pairBits[po + h >> 6] & (1 << UInt64(h & 63)) == 0 { return }
-        }
         // A rule whose lead was tested above needs no anchor; others scan for theirs.
         if !forced, case let ao = Int(tv.anchorOffset[ri]), ao >= 0 {
             let anchor = tv.anchorBits + ao

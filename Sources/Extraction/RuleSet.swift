@@ -155,8 +155,6 @@ final class CompiledRule: @unchecked Sendable {
     /// the lead must match right there, and the unit after it must be in `leadFollow`
     /// (-1: any): two memoized look-ups instead of a walk (the 5 of 5个 starts a date
     /// rule's {month}, but no 月 follows).
-    /// See `RuleSet.index`: the hashed first two units a match can start with, or nil.
-    var pairBits: [UInt64]?
     let leadIndex: Int
     let leadPrefix: Int32
     let leadFollow: Int32
@@ -458,10 +456,6 @@ public final class RuleSet: @unchecked Sendable {
     }
 
     private var triggerSets: [Set<UInt16>] = []
-
-    /// A 16-bit hash of two units, for the pair filter.
-    @inline(__always)
-    static func pairHash(_ a: UInt16, _ b: UInt16) -> Int { (Int(a) &* 31 &+ Int(b)) & 0xFFFF }
     private var regexIndex: [String: Int] = [:]
 
     private func regex(_ pattern: String) throws -> Int {
@@ -838,23 +832,9 @@ public final class RuleSet: @unchecked Sendable {
                 anchorBits = bits
                 anchorWindow = best.window
             }
-            // The pair filter: a rule that starts with a lexicon of words of two units or
-            // more can only start where the first two units begin one of them (a gazetteer
-            // of 5,000 names starts at most ideographs, but at few pairs).
-            var pairBits: [UInt64]?
-            if let e = r.elements.first(where: { !$0.isZeroWidth }), !e.optional, !e.context || true, case let .lexicon(l) = e.kind,
-               l.entries.allSatisfy({ $0.text.count >= 2 }) {
-                var bits = [UInt64](repeating: 0, count: 1024)
-                for entry in l.entries {
-                    let h = RuleSet.pairHash(entry.text[0], entry.text[1])
-                    bits[h >> 6] |= 1 << UInt64(h & 63)
-                }
-                pairBits = bits
-            }
             let (leadIndex, leadPrefix, leadFollow) = leads[ri]
             let c = CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow,
                                  required: required[ri], leadIndex: leadIndex, leadPrefix: leadPrefix, leadFollow: leadFollow)
-            c.pairBits = pairBits
             return c
         }
     }
