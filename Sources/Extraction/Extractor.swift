@@ -78,23 +78,30 @@ public final class Extractor {
     /// mentions go, and the sentences' mentions are numbered again.
     func applyDocumentRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
         var swallowed: [(Int, Range<Int>)] = []
+        let before = result.mentions.count
         let listed = applyListRules(units, trackSource: trackSource, &result, &swallowed)
         let repeated = applyRepeatRules(units, trackSource: trackSource, &result, &swallowed)
         if listed || repeated {
+            var touched = Set(swallowed.map(\.0))
+            for i in before..<result.mentions.count { touched.insert(result.mentions[i].sid) }
             removeSwallowed(swallowed, &result)
-            renumber(units, &result)
+            renumber(units, &result, touched: touched)
         }
     }
 
     func applyListRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
         guard !listRules.isEmpty, !result.mentions.isEmpty else { return false }
         var added = false
-        var rangesBySid: [Int: [(Range<Int>, MentionType)]] = [:]
-        for m in result.mentions { rangesBySid[m.sid, default: []].append((m.utf16Range, m.type)) }
+        let unitOfSid = Extractor.unitIndex(units)
+        var rangesOfUnit = [[(Range<Int>, MentionType)]](repeating: [], count: units.count)
+        for i in result.mentions.indices {
+            let sid = result.mentions[i].sid
+            if sid >= 0 && sid < unitOfSid.count, unitOfSid[sid] >= 0 { rangesOfUnit[Int(unitOfSid[sid])].append((result.mentions[i].utf16Range, result.mentions[i].type)) }
+        }
         for ri in listRules {
             guard let t = type[ri] else { continue }
-            for u in units {
-                let mentions = rangesBySid[u.sid] ?? []
+            for (uk, u) in units.enumerated() {
+                let mentions = rangesOfUnit[uk]
                 guard mentions.contains(where: { $0.1 == t }) else { continue }
                 u.text.withUnsafeBufferPointer { text in
                     let n = text.count
@@ -169,10 +176,12 @@ public final class Extractor {
         // Every repeat rule's names in one table, scanned once (longest first: 李红英
         // before a shorter name inside it; then by type order and text, deterministic).
         struct Name { var text: [UInt16]; var type: MentionType; var rule: Int }
-        var unitOf: [Int: Int] = [:]
-        for (k, u) in units.enumerated() { unitOf[u.sid] = k }
+        let unitOfSid = Extractor.unitIndex(units)
         var mentionsOfUnit = [[Int]](repeating: [], count: units.count)
-        for i in result.mentions.indices { if let k = unitOf[result.mentions[i].sid] { mentionsOfUnit[k].append(i) } }
+        for i in result.mentions.indices {
+            let sid = result.mentions[i].sid
+            if sid >= 0 && sid < unitOfSid.count, unitOfSid[sid] >= 0 { mentionsOfUnit[Int(unitOfSid[sid])].append(i) }
+        }
         var names: [Name] = []
         var seen = Set<[UInt16]>()
         for ri in repeatRules {
@@ -204,14 +213,13 @@ public final class Extractor {
         // Per unit of a sentence: who holds it. 0 free, else 1 + the type's index; a
         // name of another type holds its units softly (鲁西 inside a recurring 鲁西化工).
         var owner: [UInt8] = []
-        let typeIndex: [MentionType: UInt8] = Dictionary(uniqueKeysWithValues: MentionType.allCases.enumerated().map { ($1, UInt8($0 + 1)) })
         for (k, u) in units.enumerated() {
             guard u.text.contains(where: { firstBits[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }) else { continue }
             owner.removeAll(keepingCapacity: true)
             owner.append(contentsOf: repeatElement(0, count: u.text.count))
             for i in mentionsOfUnit[k] {
                 let m = result.mentions[i]
-                let code = typeIndex[m.type] ?? 1
+                let code = m.type.code
                 for x in m.utf16Range {
                     let j = x - u.base
                     if j >= 0 && j < owner.count { owner[j] = code }
@@ -228,13 +236,13 @@ public final class Extractor {
                         let name = names[n]
                         let end = i + name.text.count
                         guard end <= u.text.count, u.text[i..<end].elementsEqual(name.text) else { continue }
-                        let mine = typeIndex[name.type] ?? 1
+                        let mine = name.type.code
                         // Free, or held by a name of another type lying wholly inside.
                         var soft = false
                         var ok = true
                         for j in i..<end where owner[j] != 0 {
                             let held = owner[j]
-                            let otherName = held != mine && MentionType.allCases[Int(held) - 1].isName
+                            let otherName = held != mine && MentionType.byCode[Int(held)].isName
                             if !otherName { ok = false; break }
                             soft = true
                         }
@@ -262,24 +270,43 @@ public final class Extractor {
     }
 
     /// Text order within each sentence, then ids m<sid>_<k> again.
-    func renumber(_ units: [RepeatUnit], _ result: inout Result) {
-        var bySid: [Int: Int] = [:]
-        for (k, u) in units.enumerated() { bySid[u.sid] = k }
-        let order = result.mentions.indices.sorted { a, b in
-            let x = result.mentions[a], y = result.mentions[b]
-            if x.sid != y.sid { return (bySid[x.sid] ?? 0) < (bySid[y.sid] ?? 0) }
-            if x.utf16Range.lowerBound != y.utf16Range.lowerBound { return x.utf16Range.lowerBound < y.utf16Range.lowerBound }
-            return x.utf16Range.upperBound > y.utf16Range.upperBound
+    /// Sentence id -> index in `units` (-1: none), as an array: sids are small numbers.
+    static func unitIndex(_ units: [RepeatUnit]) -> [Int32] {
+        let top = units.map(\.sid).max() ?? -1
+        var index = [Int32](repeating: -1, count: max(0, top + 1))
+        for (k, u) in units.enumerated() where u.sid >= 0 { index[u.sid] = Int32(k) }
+        return index
+    }
+
+    func renumber(_ units: [RepeatUnit], _ result: inout Result, touched: Set<Int>) {
+        let unitOfSid = Extractor.unitIndex(units)
+        func unitOf(_ sid: Int) -> Int { sid >= 0 && sid < unitOfSid.count ? Int(unitOfSid[sid]) : 0 }
+        // Sort keys read once (comparing whole mentions copied their strings).
+        struct Key { var unit: Int; var start: Int; var end: Int; var index: Int }
+        let keys: [Key] = result.mentions.indices.map { i in
+            Key(unit: unitOf(result.mentions[i].sid), start: result.mentions[i].utf16Range.lowerBound,
+                end: result.mentions[i].utf16Range.upperBound, index: i)
         }
-        result.mentions = order.map { result.mentions[$0] }
-        result.captures = order.map { result.captures[$0] }
-        if result.source.count == order.count { result.source = order.map { result.source[$0] } }
+        let sorted = keys.sorted { a, b in
+            if a.unit != b.unit { return a.unit < b.unit }
+            if a.start != b.start { return a.start < b.start }
+            if a.end != b.end { return a.end > b.end }
+            return a.index < b.index
+        }
+        if !sorted.indices.allSatisfy({ sorted[$0].index == $0 }) {
+            let order = sorted.map(\.index)
+            result.mentions = order.map { result.mentions[$0] }
+            result.captures = order.map { result.captures[$0] }
+            if result.source.count == order.count { result.source = order.map { result.source[$0] } }
+        }
+        // New ids only in the sentences that changed.
         var k = 0
         var lastSid = Int.min
         for i in result.mentions.indices {
-            if result.mentions[i].sid != lastSid { lastSid = result.mentions[i].sid; k = 0 }
+            let sid = result.mentions[i].sid
+            if sid != lastSid { lastSid = sid; k = 0 }
             k += 1
-            result.mentions[i].id = Mention.id(sid: lastSid, k: k)
+            if touched.contains(sid) { result.mentions[i].id = Mention.id(sid: sid, k: k) }
         }
     }
 

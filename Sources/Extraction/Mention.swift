@@ -13,6 +13,24 @@ public enum MentionType: String, Sendable, CaseIterable {
     case percent = "PERCENT"
     case date = "DATE"
 
+    /// 1 + the type's position in `allCases` (0 is left for "none" in tables).
+    public var code: UInt8 {
+        switch self {
+        case .person: return 1
+        case .organization: return 2
+        case .location: return 3
+        case .project: return 4
+        case .title: return 5
+        case .product: return 6
+        case .money: return 7
+        case .quantity: return 8
+        case .percent: return 9
+        case .date: return 10
+        }
+    }
+    /// The type of a `code` (index 0 unused).
+    public static let byCode: [MentionType] = [.person] + allCases
+
     /// MONEY, QUANTITY, PERCENT and DATE carry a value; the others are names.
     public var hasValue: Bool { !isName && self != .product }
 

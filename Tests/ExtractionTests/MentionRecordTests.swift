@@ -43,3 +43,10 @@ final class MentionIDTests: XCTestCase {
         }
     }
 }
+
+final class MentionTypeCodeTests: XCTestCase {
+    func testCodesRoundTrip() {
+        for t in MentionType.allCases { XCTAssertEqual(MentionType.byCode[Int(t.code)], t) }
+        XCTAssertEqual(Set(MentionType.allCases.map(\.code)).count, MentionType.allCases.count)
+    }
+}
