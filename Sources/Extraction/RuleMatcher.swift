@@ -64,10 +64,10 @@ final class MatchTables {
         var elements: UnsafeMutablePointer<FastElement>
         /// Rule r's elements: `elements[elementStart[r] ..< elementStart[r + 1]]`.
         var elementStart: UnsafeMutablePointer<Int32>
-        /// Rules a unit can start, as a bit set over rules (`ruleWords` words): mask
-        /// `triggerMasks + triggerMask[u] * ruleWords` (mask 0 is empty). Units share masks.
-        /// Per unit: its unit class (low 16 bits) and its trigger mask index (high 16
-        /// bits), in one table so the pass over a sentence touches one cache line per unit.
+        /// Per unit: its unit class (low 16 bits) and the index m of the rules it can
+        /// start (high 16 bits), in one table so the pass over a sentence touches one
+        /// cache line per unit. Those rules are a bit set over rules (`ruleWords` words)
+        /// at `triggerMasks + m * ruleWords`; units share masks, and mask 0 is empty.
         var unitInfo: UnsafeMutablePointer<UInt32>
         var triggerMasks: UnsafeMutablePointer<UInt64>
         var ruleWords: Int
