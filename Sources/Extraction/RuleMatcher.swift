@@ -82,6 +82,7 @@ final class MatchTables {
         /// `anchorBits + anchorOffset[r]`, or none when the offset is -1.
         var anchorOffset: UnsafeMutablePointer<Int32>
         var anchorWindow: UnsafeMutablePointer<Int32>
+        var anchorFrom: UnsafeMutablePointer<Int32>
         var anchorBits: UnsafeMutablePointer<UInt64>
         var unitClass: UnsafeMutablePointer<UInt16>
         var unitSetBits: UnsafeMutablePointer<UInt64>
@@ -153,7 +154,7 @@ final class MatchTables {
             }
         }
         var ruleRequired: [UInt64] = []
-        var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorBits: [UInt64] = []
+        var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorFrom: [Int32] = [], anchorBits: [UInt64] = []
         // Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number, 2 a
         // regex (`leadRegex` its index), and its prefix and follow unit sets.
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
@@ -180,6 +181,7 @@ final class MatchTables {
                 anchorOffset.append(-1)
             }
             anchorWindow.append(Int32(r.anchorWindow))
+            anchorFrom.append(Int32(r.anchorFrom))
         }
         let ruleWords = max(1, (rs.compiled.count + 63) / 64)
         var triggerMask = [UInt16](repeating: 0, count: 65536)
@@ -264,7 +266,7 @@ final class MatchTables {
                     unitInfo: copy((0..<65536).map { UInt32(rs.unitClass[$0]) | UInt32(triggerMask[$0]) << 16 }),
                     triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
-                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorBits: copy(anchorBits),
+                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorFrom: copy(anchorFrom), anchorBits: copy(anchorBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
@@ -523,7 +525,7 @@ public final class RuleMatcher {
         if !forced, case let ao = Int(tv.anchorOffset[ri]), ao >= 0 {
             let anchor = tv.anchorBits + ao
             var found = false
-            var q = p
+            var q = p + Int(tv.anchorFrom[ri])
             let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
             while q < end {
                 let u = t[q]

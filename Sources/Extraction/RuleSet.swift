@@ -146,6 +146,9 @@ final class CompiledRule: @unchecked Sendable {
     /// an approximator, but 不断 is followed by no number).
     let anchorBits: [UInt64]?
     let anchorWindow: Int
+    /// The nearest the anchor's element can start (it is searched in
+    /// `start + anchorFrom ... start + anchorWindow`).
+    var anchorFrom = 0
     /// `unitSets` indices, one per required element: a sentence holding no unit of one of
     /// them cannot hold a match (a range rule needs 至, 到 or -; a money rule a currency).
     let required: [Int32]
@@ -805,36 +808,43 @@ public final class RuleSet: @unchecked Sendable {
             for k in fast.indices { fast[k].follow = follows[ri][k] }
             var anchorBits: [UInt64]?
             var anchorWindow = 0
+            var anchorFrom = 0
             // The anchor: of the required elements that start within a bounded distance
             // of the match's start, the one whose first units are fewest (the most telling:
             // 说 after a name, the head after a post's prefixes). A position whose window
             // holds none of them starts no match.
-            var window = 0
-            var best: (set: Set<UInt16>, window: Int)?
+            // `window` is the furthest the element can start from the match's start,
+            // `least` the nearest (the required elements before it, at their shortest).
+            var window = 0, least = 0
+            var best: (set: Set<UInt16>, window: Int, least: Int)?
             for (k, e) in r.elements.enumerated() {
                 if e.isZeroWidth { continue }
                 if !e.optional, k > 0 || window > 0, let first = e.first, !first.isEmpty, window > 0 {
-                    if best == nil || first.count <= best!.set.count { best = (first, window) }
+                    if best == nil || first.count <= best!.set.count { best = (first, window, least) }
                 }
                 var length: Int?
+                var shortest = 0
                 switch e.kind {
-                case let .lexicon(l): length = l.maxLength
-                case let .literal(u): length = u.count
-                case let .span(_, maxLen, _): length = maxLen
+                case let .lexicon(l): length = l.maxLength; shortest = l.entries.map(\.text.count).min() ?? 0
+                case let .literal(u): length = u.count; shortest = u.count
+                case let .span(minLen, maxLen, _): length = maxLen; shortest = minLen
                 default: length = nil
                 }
                 guard let length else { break }
                 window += length
+                if !e.optional { least += shortest }
             }
             if let best {
                 var bits = [UInt64](repeating: 0, count: 1024)
                 for u in best.set { bits[Int(u) >> 6] |= 1 << (UInt64(u) & 63) }
                 anchorBits = bits
                 anchorWindow = best.window
+                anchorFrom = best.least
             }
             let (leadIndex, leadPrefix, leadFollow) = leads[ri]
             let c = CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow,
                                  required: required[ri], leadIndex: leadIndex, leadPrefix: leadPrefix, leadFollow: leadFollow)
+            c.anchorFrom = anchorFrom
             return c
         }
     }
