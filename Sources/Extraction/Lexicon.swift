@@ -15,13 +15,13 @@ public final class Lexicon: @unchecked Sendable {
     /// Immutable once built: `let`s need no run-time exclusivity checks, and the
     /// matcher reads them millions of times.
     public let entries: [Entry]
-    /// Trie in flat arrays: node n's edges are `edgeUnit/edgeChild[edgeStart[n]..<edgeStart[n+1]]`,
-    /// sorted by unit (binary search, no hashing: the dictionary-per-node trie spent a
-    /// tenth of the extraction stage in the hasher); terminal nodes hold an entry index.
-    private let edgeStart: [Int32]
-    private let edgeUnit: [UInt16]
-    private let edgeChild: [Int32]
+    /// The entries in a trie, forwards (what starts here) and over reversed entries (what
+    /// ends here: a name stem looks back for the stop word before it); `terminal[node]`
+    /// is the entry that ends at a forward node, -1 for none.
+    private let forward: UnitTrie
     private let terminal: [Int32]
+    private let reverse: UnitTrie
+    private let reverseTerminal: [Bool]
     /// First units of all entries, for triggering rules that start with this lexicon.
     public let firstUnits: Set<UInt16>
     public let maxLength: Int
@@ -31,121 +31,29 @@ public final class Lexicon: @unchecked Sendable {
     public init(name: String, file: String, entries: [Entry]) {
         self.name = name
         self.file = file
-        var children: [[UInt16: Int32]] = [[:]]
-        var terminal: [Int32] = [-1]
         var first = Set<UInt16>()
         var bits = [UInt64](repeating: 0, count: 1024)
         var longest = 0
-        for (index, e) in entries.enumerated() {
-            var node = 0
-            for u in e.text {
-                if let c = children[node][u] {
-                    node = Int(c)
-                } else {
-                    children.append([:])
-                    terminal.append(-1)
-                    children[node][u] = Int32(children.count - 1)
-                    node = children.count - 1
-                }
-            }
-            terminal[node] = Int32(index)
+        for e in entries {
             if let f = e.text.first {
                 first.insert(f)
                 bits[Int(f) >> 6] |= 1 << (UInt64(f) & 63)
             }
             longest = max(longest, e.text.count)
         }
-        var edgeStart: [Int32] = [0]
-        var edgeUnit: [UInt16] = []
-        var edgeChild: [Int32] = []
-        for node in children {
-            for (u, c) in node.sorted(by: { $0.key < $1.key }) {
-                edgeUnit.append(u)
-                edgeChild.append(c)
-            }
-            edgeStart.append(Int32(edgeUnit.count))
-        }
-        var hashStart = [Int32](repeating: -1, count: edgeStart.count - 1)
-        var hashMask = [Int32](repeating: 0, count: edgeStart.count - 1)
-        var hashKey: [UInt16] = []
-        var hashChild: [Int32] = []
-        for node in 0..<(edgeStart.count - 1) {
-            let a = Int(edgeStart[node]), b = Int(edgeStart[node + 1])
-            guard b - a >= Lexicon.hashedNodeMinimum else { continue }
-            var size = 1
-            while size < 2 * (b - a) { size <<= 1 }
-            let base = hashKey.count
-            hashKey += [UInt16](repeating: 0, count: size)
-            hashChild += [Int32](repeating: -1, count: size)
-            for e in a..<b {
-                var slot = Int(edgeUnit[e] &* 0x9E37) & (size - 1)
-                while hashChild[base + slot] >= 0 { slot = (slot + 1) & (size - 1) }
-                hashKey[base + slot] = edgeUnit[e]
-                hashChild[base + slot] = edgeChild[e]
-            }
-            hashStart[node] = Int32(base)
-            hashMask[node] = Int32(size - 1)
-        }
-        self.hashStart = hashStart
-        self.hashMask = hashMask
-        self.hashKey = hashKey
-        self.hashChild = hashChild
-        self.entries = entries
-        self.reverse = ReverseTrie(entries)
-        self.edgeStart = edgeStart
-        self.edgeUnit = edgeUnit
-        self.edgeChild = edgeChild
+        forward = UnitTrie(entries.map(\.text))
+        var terminal = [Int32](repeating: -1, count: forward.nodeCount)
+        // Empty entries end at the root; no match is empty, so the root holds none.
+        for (index, node) in forward.wordEnd.enumerated() where node > 0 { terminal[Int(node)] = Int32(index) }
         self.terminal = terminal
+        reverse = UnitTrie(entries.map { Array($0.text.reversed()) })
+        var reverseTerminal = [Bool](repeating: false, count: reverse.nodeCount)
+        for node in reverse.wordEnd where node > 0 { reverseTerminal[Int(node)] = true }
+        self.reverseTerminal = reverseTerminal
+        self.entries = entries
         self.firstUnits = first
         self.firstUnitBits = bits
         self.maxLength = longest
-    }
-
-    /// The same trie over reversed entries, for "does an entry end here" (a name stem
-    /// looks backwards for the stop word before it).
-    private let reverse: ReverseTrie
-
-    struct ReverseTrie {
-        var edgeStart: [Int32] = [0]
-        var edgeUnit: [UInt16] = []
-        var edgeChild: [Int32] = []
-        var terminal: [Bool] = []
-
-        init(_ entries: [Entry]) {
-            var children: [[UInt16: Int32]] = [[:]]
-            var term: [Bool] = [false]
-            for e in entries {
-                var node = 0
-                for u in e.text.reversed() {
-                    if let c = children[node][u] { node = Int(c); continue }
-                    children.append([:])
-                    term.append(false)
-                    children[node][u] = Int32(children.count - 1)
-                    node = children.count - 1
-                }
-                term[node] = true
-            }
-            for node in children {
-                for (u, c) in node.sorted(by: { $0.key < $1.key }) {
-                    edgeUnit.append(u)
-                    edgeChild.append(c)
-                }
-                edgeStart.append(Int32(edgeUnit.count))
-            }
-            terminal = term
-        }
-
-        @inline(__always)
-        func child(_ node: Int, _ u: UInt16) -> Int {
-            var lo = Int(edgeStart[node]), hi = Int(edgeStart[node + 1])
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                let m = edgeUnit[mid]
-                if m == u { return Int(edgeChild[mid]) }
-                if m < u { lo = mid + 1 } else { hi = mid }
-            }
-            return -1
-        }
     }
 
     /// Whether an entry ends at `end` (it is `text[end - n ..< end]` for some entry of n
@@ -175,44 +83,10 @@ public final class Lexicon: @unchecked Sendable {
             let c = reverse.child(node, text[i])
             if c < 0 { break }
             node = c
-            if reverse.terminal[node] { longest = end - i }
+            if reverseTerminal[node] { longest = end - i }
             i -= 1
         }
         return longest
-    }
-
-    /// Nodes with many edges (a gazetteer's root has over a thousand) look their child up
-    /// in an open-addressing table instead of a binary search: `hashStart[node]` is the
-    /// node's slice of `hashKey`/`hashChild` (a power of two long), -1 for small nodes.
-    private let hashStart: [Int32]
-    private let hashMask: [Int32]
-    private let hashKey: [UInt16]
-    private let hashChild: [Int32]
-    static let hashedNodeMinimum = 12
-
-    /// The child of `node` along unit `u`, or -1.
-    @inline(__always)
-    private func child(_ node: Int, _ u: UInt16) -> Int {
-        let h = Int(hashStart[node])
-        if h >= 0 {
-            let mask = Int(hashMask[node])
-            var slot = Int(u &* 0x9E37) & mask
-            while true {
-                let c = hashChild[h + slot]
-                if c < 0 { return -1 }
-                if hashKey[h + slot] == u { return Int(c) }
-                slot = (slot + 1) & mask
-            }
-        }
-        var i = Int(edgeStart[node])
-        let end = Int(edgeStart[node + 1])
-        while i < end {
-            let m = edgeUnit[i]
-            if m == u { return Int(edgeChild[i]) }
-            if m > u { return -1 }
-            i += 1
-        }
-        return -1
     }
 
     /// Parses lexicon text; problems come back as `file:line` diagnostics.
@@ -284,7 +158,7 @@ public final class Lexicon: @unchecked Sendable {
         var node = 0
         var i = start
         while i < limit {
-            let c = child(node, text[i])
+            let c = forward.child(node, text[i])
             if c < 0 { return }
             node = c
             i += 1

@@ -91,17 +91,10 @@ final class MatchTables {
         var literalStart: UnsafeMutablePointer<Int32>
         var literalUnits: UnsafeMutablePointer<UInt16>
         var lexicons: UnsafeMutablePointer<Unmanaged<Lexicon>>
-        /// The lead-lexicon trie: every entry of every lexicon that is some rule's first
-        /// required element, walked once per position. `leadRoot[u]` is the node after
-        /// unit u (-1: none); a node's edges are `leadUnit/leadChild[leadEdge[n] ..<
-        /// leadEdge[n + 1]]` (sorted); `leadHits[n]` the lexicons (bit per lead lexicon)
-        /// with an entry ending at n. `leadRules + L * ruleWords` are the rules led by
-        /// lexicon L; `otherRules` those led by anything else. A rule led by a lexicon is
-        /// tried only where one of that lexicon's entries matches.
-        var leadRoot: UnsafeMutablePointer<Int32>
-        var leadEdge: UnsafeMutablePointer<Int32>
-        var leadUnit: UnsafeMutablePointer<UInt16>
-        var leadChild: UnsafeMutablePointer<Int32>
+        /// Per node of the lead trie (`MatchTables.leadTrie`), the lead lexicons (a bit
+        /// each) with an entry ending there. `leadRules + L * ruleWords` are the rules led
+        /// by lexicon L; `otherRules` those led by anything else. A rule led by a lexicon
+        /// is tried only where one of that lexicon's entries matches.
         var leadHits: UnsafeMutablePointer<UInt64>
         var leadRules: UnsafeMutablePointer<UInt64>
         var otherRules: UnsafeMutablePointer<UInt64>
@@ -130,6 +123,9 @@ final class MatchTables {
     }
 
     let view: View
+    /// The entries of every lexicon that is some rule's first required element, walked
+    /// once per position (see `View.leadHits`).
+    let leadTrie: UnitTrie
     private let lexiconRefs: [Lexicon]
     private var allocations: [UnsafeMutableRawPointer] = []
 
@@ -218,7 +214,7 @@ final class MatchTables {
             }
             leadGroupMask[g * ruleWords + word] |= bit
         }
-        // The lead-lexicon trie (see View.leadRoot): rules whose first element that
+        // The lead-lexicon trie (see `leadTrie`): rules whose first element that
         // consumes text is a required lexicon (up to 64 such lexicons).
         var leadLexicons: [Lexicon] = []
         var leadOf = [Int](repeating: -1, count: rs.compiled.count)
@@ -229,27 +225,14 @@ final class MatchTables {
             leadLexicons.append(l)
             leadOf[ri] = leadLexicons.count - 1
         }
-        var children: [[UInt16: Int32]] = [[:]]
-        var hits: [UInt64] = [0]
+        var words: [[UInt16]] = [], wordLexicon: [Int] = []
         for (k, l) in leadLexicons.enumerated() {
-            for entry in l.entries {
-                var node = 0
-                for u in entry.text {
-                    if let c = children[node][u] { node = Int(c); continue }
-                    children.append([:]); hits.append(0)
-                    children[node][u] = Int32(children.count - 1)
-                    node = children.count - 1
-                }
-                hits[node] |= 1 << UInt64(k)
-            }
+            for entry in l.entries { words.append(entry.text); wordLexicon.append(k) }
         }
-        var leadRoot = [Int32](repeating: -1, count: 65536)
-        for (u, c) in children[0] { leadRoot[Int(u)] = c }
-        var leadEdge: [Int32] = [0], leadUnit: [UInt16] = [], leadChild: [Int32] = []
-        for node in children {
-            for (u, c) in node.sorted(by: { $0.key < $1.key }) { leadUnit.append(u); leadChild.append(c) }
-            leadEdge.append(Int32(leadUnit.count))
-        }
+        let leadTrie = UnitTrie(words)
+        var hits = [UInt64](repeating: 0, count: leadTrie.nodeCount)
+        for (w, node) in leadTrie.wordEnd.enumerated() where node > 0 { hits[Int(node)] |= 1 << UInt64(wordLexicon[w]) }
+        self.leadTrie = leadTrie
         var leadRules = [UInt64](repeating: 0, count: max(1, leadLexicons.count) * ruleWords)
         var otherRules = [UInt64](repeating: 0, count: ruleWords)
         for ri in rs.compiled.indices {
@@ -270,7 +253,6 @@ final class MatchTables {
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
-                    leadRoot: copy(leadRoot), leadEdge: copy(leadEdge), leadUnit: copy(leadUnit), leadChild: copy(leadChild),
                     leadHits: copy(hits), leadRules: copy(leadRules), otherRules: copy(otherRules),
                     nameRuns: copy(rs.nameRuns),
                     leadForced: copy(leadForced), leadFollowOK: copy(leadFollowOK), classCount: classCount,
@@ -393,6 +375,7 @@ public final class RuleMatcher {
         swap(&w, &scratch)
         defer { swap(&w, &scratch) }
         let tv = tables.view
+        let leadTrie = tables.leadTrie
         w.regexMemo.removeAll(keepingCapacity: true)
         w.pool.removeAll(keepingCapacity: true)
         if !w.timeouts.isEmpty { w.timeouts.removeAll() }
@@ -454,21 +437,12 @@ public final class RuleMatcher {
             var lexLed: UInt64 = 0
             for word in 0..<rw { lexLed |= w.try[word] & ~tv.otherRules[word] }
             var lexHits: UInt64 = 0
-            var node = lexLed == 0 ? -1 : Int(tv.leadRoot[Int(u)])
+            var node = lexLed == 0 ? -1 : leadTrie.child(0, u)
             var q = p + 1
             while node >= 0 {
                 lexHits |= tv.leadHits[node]
                 guard q < w.limit else { break }
-                let c = t[q]
-                var lo = Int(tv.leadEdge[node]), hi = Int(tv.leadEdge[node + 1])
-                var next = -1
-                while lo < hi {
-                    let mid = (lo + hi) >> 1
-                    let m = tv.leadUnit[mid]
-                    if m == c { next = Int(tv.leadChild[mid]); break }
-                    if m < c { lo = mid + 1 } else { hi = mid }
-                }
-                node = next
+                node = leadTrie.child(node, t[q])
                 q += 1
             }
             any = 0
