@@ -100,6 +100,7 @@ public final class Extractor {
         }
         for ri in listRules {
             guard let t = type[ri] else { continue }
+            let firstItemStops = ruleSet.rules[ri].listStops
             for (uk, u) in units.enumerated() {
                 let mentions = rangesOfUnit[uk]
                 guard mentions.contains(where: { $0.1 == t }) else { continue }
@@ -120,7 +121,7 @@ public final class Extractor {
                         var items: [Range<Int>] = []
                         for c in 0..<(cuts.count - 1) {
                             var a = cuts[c] + 1, b = cuts[c + 1]
-                            if c == 0, let stops = listStops {
+                            if c == 0, let stops = firstItemStops {
                                 // The first item starts after the last stop word in it.
                                 var k = b
                                 while k > a { if stops.hasEntry(text, endingAt: k, lowerBound: a) { a = k; break }; k -= 1 }
@@ -331,13 +332,10 @@ public final class Extractor {
         constants = ruleSet.rules.map(\.set)
         repeatRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].repeats }
         listRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].listMembers }
-        listStops = ruleSet.lexicons["name_stop"]
     }
 
     /// Indices of the list rules (see `applyListRules`).
     private let listRules: [Int]
-    /// Where a list's first item starts (after 以, 对, 到 ...): the `name_stop` lexicon.
-    private let listStops: Lexicon?
 
     /// Indices of the repeat rules (see `applyRepeatRules`).
     private let repeatRules: [Int]

@@ -113,6 +113,9 @@ public struct Rule: Sendable {
     /// A list rule (`list: TYPE`): no pattern; in a list joined by 、, when two items
     /// or more are mentions of its type, the other items are too (鲁西化工、信发集团、东阿阿胶).
     public var listMembers = false
+    /// For a list rule, `stops:`: the lexicon after whose words the first item starts
+    /// (以|中冶银河纸业、...).
+    public var listStops: Lexicon?
 
     /// `file#id`, what mentions carry in their `rule` field.
     public var qualifiedID: String { "\(file)#\(id)" }
@@ -338,7 +341,7 @@ public final class RuleSet: @unchecked Sendable {
         return problems
     }
 
-    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat", "list"]
+    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat", "list", "stops"]
 
     private func loadRules(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
         let (node, p) = yamlNode(path: path, file: file)
@@ -452,6 +455,12 @@ public final class RuleSet: @unchecked Sendable {
                             elements: elements, priority: m["priority"]?.int ?? 0, order: rules.count, set: set, examples: ex, negatives: neg)
             rule.repeats = m["repeat"] != nil
             rule.listMembers = isList
+            if let stopsName = m["stops"]?.string {
+                if let lex = lexicons[stopsName], isList { rule.listStops = lex } else {
+                    problems.append(RuleDiagnostic(file: file, line: m["stops"]?.mark?.line ?? line,
+                                                   message: "rule \(id): stops: names the lexicon a list's first item starts after, for list rules only (no lexicons/\(stopsName).txt or no list:)"))
+                }
+            }
             rules.append(rule)
             triggerSets.append(triggers)
         }
