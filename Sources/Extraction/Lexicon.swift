@@ -150,6 +150,22 @@ public final class Lexicon: @unchecked Sendable {
         return out.reversed()
     }
 
+    /// Whether some entry starts at `start` and ends by `limit`.
+    @inline(__always)
+    public func hasEntry(_ text: UnsafeBufferPointer<UInt16>, startingAt start: Int, limit: Int) -> Bool {
+        guard start < limit, firstUnitBits[Int(text[start]) >> 6] & (1 << (UInt64(text[start]) & 63)) != 0 else { return false }
+        var node = 0
+        var i = start
+        while i < limit {
+            let c = forward.child(node, text[i])
+            if c < 0 { return false }
+            node = c
+            i += 1
+            if terminal[node] >= 0 { return true }
+        }
+        return false
+    }
+
     /// Calls `body(end, entry)` for each entry matching at `start`, shortest first,
     /// without allocating.
     @inline(__always)

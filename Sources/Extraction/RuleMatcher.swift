@@ -83,6 +83,8 @@ final class MatchTables {
         var anchorOffset: UnsafeMutablePointer<Int32>
         var anchorWindow: UnsafeMutablePointer<Int32>
         var anchorFrom: UnsafeMutablePointer<Int32>
+        /// The anchor's lexicon (an index into `lexicons`), -1 when it is no lexicon.
+        var anchorLexicon: UnsafeMutablePointer<Int32>
         var anchorBits: UnsafeMutablePointer<UInt64>
         var unitClass: UnsafeMutablePointer<UInt16>
         var unitSetBits: UnsafeMutablePointer<UInt64>
@@ -151,6 +153,7 @@ final class MatchTables {
         }
         var ruleRequired: [UInt64] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorFrom: [Int32] = [], anchorBits: [UInt64] = []
+        var anchorLexicon: [Int32] = []
         // Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number, 2 a
         // regex (`leadRegex` its index), and its prefix and follow unit sets.
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
@@ -178,6 +181,7 @@ final class MatchTables {
             }
             anchorWindow.append(Int32(r.anchorWindow))
             anchorFrom.append(Int32(r.anchorFrom))
+            anchorLexicon.append(r.anchorLexicon)
         }
         let ruleWords = max(1, (rs.compiled.count + 63) / 64)
         var triggerMask = [UInt16](repeating: 0, count: 65536)
@@ -249,7 +253,7 @@ final class MatchTables {
                     unitInfo: copy((0..<65536).map { UInt32(rs.unitClass[$0]) | UInt32(triggerMask[$0]) << 16 }),
                     triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
-                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorFrom: copy(anchorFrom), anchorBits: copy(anchorBits),
+                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorFrom: copy(anchorFrom), anchorLexicon: copy(anchorLexicon), anchorBits: copy(anchorBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
@@ -501,9 +505,12 @@ public final class RuleMatcher {
             var found = false
             var q = p + Int(tv.anchorFrom[ri])
             let end = min(w.limit, p + Int(tv.anchorWindow[ri]) + 1)
+            let al = Int(tv.anchorLexicon[ri])
             while q < end {
                 let u = t[q]
-                if anchor[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 { found = true; break }
+                if anchor[Int(u) >> 6] & (1 << (UInt64(u) & 63)) != 0 {
+                    if al < 0 || tv.lexicons[al]._withUnsafeGuaranteedRef({ $0.hasEntry(t, startingAt: q, limit: w.limit) }) { found = true; break }
+                }
                 q += 1
             }
             if !found { return }
@@ -845,3 +852,4 @@ public final class RuleMatcher {
         return false
     }
 }
+

@@ -152,6 +152,10 @@ final class CompiledRule: @unchecked Sendable {
     /// The nearest the anchor's element can start (it is searched in
     /// `start + anchorFrom ... start + anchorWindow`).
     var anchorFrom = 0
+    /// When the anchor's element is a lexicon, its index in `lexiconList` (-1 otherwise):
+    /// a unit of the anchor set must then also start one of its entries (市 starts 市长
+    /// but 市场 holds no post).
+    var anchorLexicon: Int32 = -1
     /// `unitSets` indices, one per required element: a sentence holding no unit of one of
     /// them cannot hold a match (a range rule needs 至, 到 or -; a money rule a currency).
     let required: [Int32]
@@ -825,11 +829,13 @@ public final class RuleSet: @unchecked Sendable {
             // `window` is the furthest the element can start from the match's start,
             // `least` the nearest (the required elements before it, at their shortest).
             var window = 0, least = 0
-            var best: (set: Set<UInt16>, window: Int, least: Int)?
+            var best: (set: Set<UInt16>, window: Int, least: Int, lexicon: Int32)?
             for (k, e) in r.elements.enumerated() {
                 if e.isZeroWidth { continue }
                 if !e.optional, k > 0 || window > 0, let first = e.first, !first.isEmpty, window > 0 {
-                    if best == nil || first.count <= best!.set.count { best = (first, window, least) }
+                    var lexicon: Int32 = -1
+                    if case let .lexicon(l) = e.kind { lexicon = lexID(l) }
+                    if best == nil || first.count <= best!.set.count { best = (first, window, least, lexicon) }
                 }
                 var length: Int?
                 var shortest = 0
@@ -854,6 +860,7 @@ public final class RuleSet: @unchecked Sendable {
             let c = CompiledRule(elements: r.elements, fast: fast, qualifiedID: r.qualifiedID, anchorBits: anchorBits, anchorWindow: anchorWindow,
                                  required: required[ri], leadIndex: leadIndex, leadPrefix: leadPrefix, leadFollow: leadFollow)
             c.anchorFrom = anchorFrom
+            c.anchorLexicon = best?.lexicon ?? -1
             return c
         }
     }
