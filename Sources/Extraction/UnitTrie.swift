@@ -1,25 +1,35 @@
-/// A trie over words of UTF-16 units, in flat arrays: node n's edges are
-/// `edgeUnit/edgeChild[edgeStart[n] ..< edgeStart[n + 1]]`, sorted by unit. Nodes with many
+/// A trie over words of UTF-16 units, in flat tables: node n's edges are
+/// `edges[edgeStart[n] ..< edgeStart[n + 1]]`, sorted by unit. Nodes with many
 /// edges (a gazetteer's root has over a thousand) also get an open-addressing table
-/// (`hashStart[n]` is their slice of `hashKey`/`hashChild`, a power of two long; -1 for
+/// (`hashStart[n]` is their slice of `slots`, a power of two long; -1 for
 /// small nodes). No dictionaries: a dictionary per node spent a tenth of the extraction
 /// stage in the hasher. What a node means (an entry index, a set of lexicons) is kept by
 /// the owner, in arrays indexed by `wordEnd`.
 ///
 /// Lexicons use one forwards and one over reversed entries; the matcher's lead trie joins
 /// the entries of every lexicon that leads a rule.
-struct UnitTrie: Sendable {
-    private let edgeStart: [Int32]
-    private let edgeUnit: [UInt16]
-    private let edgeChild: [Int32]
-    private let hashStart: [Int32]
-    private let hashMask: [Int32]
-    private let hashKey: [UInt16]
-    private let hashChild: [Int32]
+struct UnitTrie: @unchecked Sendable {
+    /// One edge or hash slot: a unit and the child it leads to (-1: an empty slot).
+    struct Edge { var unit: UInt16; var child: Int32 }
+    /// The tables as raw pointers, read-only once built: the matcher follows millions of
+    /// edges per megabyte, and array bounds checks on each were a visible share of it.
+    private let edgeStart: UnsafePointer<Int32>
+    private let edges: UnsafePointer<Edge>
+    private let hashStart: UnsafePointer<Int32>
+    private let hashMask: UnsafePointer<Int32>
+    private let slots: UnsafePointer<Edge>
+    private let storage: Storage
     /// The node where each word of the input ends.
     let wordEnd: [Int32]
-    var nodeCount: Int { edgeStart.count - 1 }
+    let nodeCount: Int
     static let hashedNodeMinimum = 12
+
+    /// Owns the tables' memory.
+    private final class Storage: @unchecked Sendable {
+        let buffers: [UnsafeMutableRawPointer]
+        init(_ buffers: [UnsafeMutableRawPointer]) { self.buffers = buffers }
+        deinit { for b in buffers { b.deallocate() } }
+    }
 
     init(_ words: [[UInt16]]) {
         var children: [[UInt16: Int32]] = [[:]]
@@ -34,41 +44,43 @@ struct UnitTrie: Sendable {
             }
             ends.append(Int32(node))
         }
-        var edgeStart: [Int32] = [0], edgeUnit: [UInt16] = [], edgeChild: [Int32] = []
+        var edgeStart: [Int32] = [0], edges: [Edge] = []
         for node in children {
-            for (u, c) in node.sorted(by: { $0.key < $1.key }) {
-                edgeUnit.append(u)
-                edgeChild.append(c)
-            }
-            edgeStart.append(Int32(edgeUnit.count))
+            for (u, c) in node.sorted(by: { $0.key < $1.key }) { edges.append(Edge(unit: u, child: c)) }
+            edgeStart.append(Int32(edges.count))
         }
         var hashStart = [Int32](repeating: -1, count: children.count)
         var hashMask = [Int32](repeating: 0, count: children.count)
-        var hashKey: [UInt16] = [], hashChild: [Int32] = []
+        var slots: [Edge] = []
         for node in children.indices {
             let a = Int(edgeStart[node]), b = Int(edgeStart[node + 1])
             guard b - a >= UnitTrie.hashedNodeMinimum else { continue }
             var size = 1
             while size < 2 * (b - a) { size <<= 1 }
-            let base = hashKey.count
-            hashKey += [UInt16](repeating: 0, count: size)
-            hashChild += [Int32](repeating: -1, count: size)
+            let base = slots.count
+            slots += [Edge](repeating: Edge(unit: 0, child: -1), count: size)
             for e in a..<b {
-                var slot = Int(edgeUnit[e] &* 0x9E37) & (size - 1)
-                while hashChild[base + slot] >= 0 { slot = (slot + 1) & (size - 1) }
-                hashKey[base + slot] = edgeUnit[e]
-                hashChild[base + slot] = edgeChild[e]
+                var slot = Int(edges[e].unit &* 0x9E37) & (size - 1)
+                while slots[base + slot].child >= 0 { slot = (slot + 1) & (size - 1) }
+                slots[base + slot] = edges[e]
             }
             hashStart[node] = Int32(base)
             hashMask[node] = Int32(size - 1)
         }
-        self.edgeStart = edgeStart
-        self.edgeUnit = edgeUnit
-        self.edgeChild = edgeChild
-        self.hashStart = hashStart
-        self.hashMask = hashMask
-        self.hashKey = hashKey
-        self.hashChild = hashChild
+        var buffers: [UnsafeMutableRawPointer] = []
+        func copy<T>(_ a: [T]) -> UnsafePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+            p.initialize(from: a, count: a.count)
+            buffers.append(UnsafeMutableRawPointer(p))
+            return UnsafePointer(p)
+        }
+        self.edgeStart = copy(edgeStart)
+        self.edges = copy(edges)
+        self.hashStart = copy(hashStart)
+        self.hashMask = copy(hashMask)
+        self.slots = copy(slots)
+        storage = Storage(buffers)
+        nodeCount = children.count
         wordEnd = ends
     }
 
@@ -80,18 +92,18 @@ struct UnitTrie: Sendable {
             let mask = Int(hashMask[node])
             var slot = Int(u &* 0x9E37) & mask
             while true {
-                let c = hashChild[h + slot]
-                if c < 0 { return -1 }
-                if hashKey[h + slot] == u { return Int(c) }
+                let e = slots[h + slot]
+                if e.child < 0 { return -1 }
+                if e.unit == u { return Int(e.child) }
                 slot = (slot + 1) & mask
             }
         }
         var i = Int(edgeStart[node])
         let end = Int(edgeStart[node + 1])
         while i < end {
-            let m = edgeUnit[i]
-            if m == u { return Int(edgeChild[i]) }
-            if m > u { return -1 }
+            let e = edges[i]
+            if e.unit == u { return Int(e.child) }
+            if e.unit > u { return -1 }
             i += 1
         }
         return -1
