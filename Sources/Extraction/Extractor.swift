@@ -16,6 +16,8 @@ public final class Extractor {
     struct Accepted {
         var candidate: Candidate
         var value: MentionValue?
+        /// Resolved only where needed: for values, and for everything under explain.
+        var captures: [Capture]
     }
 
     public struct Loser: Sendable {
@@ -381,7 +383,7 @@ public final class Extractor {
         // it are mentions too (年产50万根车轴配件项目 holds 50万根 and 车轴配件), so
         // projects keep owners of their own.
         var projectOwner: [Int32] = []
-        for var c in cands {
+        for c in cands {
             var holder: Int32 = -1
             let ctype = type[c.rule]
             if ctype == .project {
@@ -407,11 +409,12 @@ public final class Extractor {
                 continue
             }
             var value: MentionValue?
+            var captures: [Capture] = []
             // Names need their captures only for explain; values to build the value.
-            if keepLosers || type[c.rule]?.hasValue != false { c.captures = matcher.resolve(c, t) }
+            if keepLosers || type[c.rule]?.hasValue != false { captures = matcher.resolve(c, t) }
             if let type = type[c.rule], type.hasValue {
-                guard let v = ValueBuilder.build(type: type, captures: c.captures, set: constants[c.rule], referenceDate: referenceDate) else {
-                    if keepLosers { result.losers.append(Loser(candidate: c, reason: "no value could be built from \(c.captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))")) }
+                guard let v = ValueBuilder.build(type: type, captures: captures, set: constants[c.rule], referenceDate: referenceDate) else {
+                    if keepLosers { result.losers.append(Loser(candidate: c, reason: "no value could be built from \(captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))")) }
                     continue
                 }
                 value = v
@@ -423,7 +426,7 @@ public final class Extractor {
             } else {
                 for u in c.range { owner[u - base] = Int32(accepted.count) }
             }
-            accepted.append(Accepted(candidate: c, value: value))
+            accepted.append(Accepted(candidate: c, value: value, captures: captures))
         }
         accepted.sort { $0.candidate.range.lowerBound < $1.candidate.range.lowerBound }
         inheritListDates(t, &accepted)
@@ -434,7 +437,7 @@ public final class Extractor {
             k += 1
             result.mentions.append(Mention(id: Mention.id(sid: s.sid, k: k), sid: s.sid, type: type, utf16Range: c.range, value: value,
                                            rule: ruleID[c.rule]))
-            result.captures.append(c.captures)
+            result.captures.append(a.captures)
         }
     }
 
@@ -467,7 +470,7 @@ public final class Extractor {
         guard accepted.count > 1 else { return }
         for i in 1..<accepted.count {
             guard case let .date(d)? = accepted[i].value, case let .date(prev)? = accepted[i - 1].value else { continue }
-            let caps = accepted[i].candidate.captures
+            let caps = accepted[i].captures
             guard caps.indices.contains(where: { caps[$0].known == .day }),
                   !caps.indices.contains(where: { [.month, .year, .year4, .rel_year, .rel_month, .rel_day].contains(caps[$0].known) }) else { continue }
             let gap = accepted[i - 1].candidate.range.upperBound..<accepted[i].candidate.range.lowerBound

@@ -51,8 +51,6 @@ public struct Candidate: Sendable {
     /// the matcher's time.
     var rawStart: Int32
     var rawCount: Int32
-    /// Filled by `RuleMatcher.resolve` for candidates that are looked at closely.
-    public var captures: [Capture] = []
 }
 
 /// The rule set's matching data in flat buffers allocated once per matcher: the hot
