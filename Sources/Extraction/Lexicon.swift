@@ -98,20 +98,20 @@ public final class Lexicon: @unchecked Sendable {
         var namesOnly = false
         for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = i + 1
-            var s = String(rawLine)
+            var s = rawLine
             if s.hasSuffix("\r") { s.removeLast() }
             if s.hasPrefix("#") {
-                if s.replacingOccurrences(of: " ", with: "") == "#kind:names" { namesOnly = true }
+                if s.filter({ $0 != " " }) == "#kind:names" { namesOnly = true }
                 continue
             }
-            if s.trimmingCharacters(in: .whitespaces).isEmpty {
+            if Lexicon.trimmed(s).isEmpty {
                 if !s.isEmpty { problems.append(RuleDiagnostic(file: file, line: line, message: "blank line holds only spaces")) }
                 continue
             }
-            let parts = s.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-            let entry = String(parts[0])
-            let value = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : nil
-            if entry != entry.trimmingCharacters(in: .whitespaces) || entry.contains(" ") && !entry.contains(where: { $0.isLetter && $0.isASCII }) {
+            let tab = s.firstIndex(of: "\t")
+            let entry = String(tab.map { s[..<$0] } ?? s)
+            let value = tab.map { String(Lexicon.trimmed(s[s.index(after: $0)...])) }
+            if Lexicon.trimmed(Substring(entry)).count != entry.count || entry.utf8.contains(0x20) && !entry.contains(where: { $0.isLetter && $0.isASCII }) {
                 problems.append(RuleDiagnostic(file: file, line: line, message: "entry \"\(entry)\" has leading, trailing or inner spaces (separate a value with a tab)"))
                 continue
             }
@@ -140,6 +140,16 @@ public final class Lexicon: @unchecked Sendable {
             entries.append(Entry(text: Array(entry.utf16), value: value, line: line))
         }
         return (Lexicon(name: name, file: file, entries: entries), problems)
+    }
+
+    /// `s` without the spaces and tabs at either end (what Foundation's `.whitespaces`
+    /// trims; Foundation's trimming was half of loading the rules).
+    static func trimmed(_ s: Substring) -> Substring {
+        func blank(_ c: Unicode.Scalar) -> Bool { c == "\t" || c.properties.generalCategory == .spaceSeparator }
+        let scalars = s.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !blank($0) }) else { return s[s.endIndex...] }
+        let last = scalars.lastIndex(where: { !blank($0) })!
+        return Substring(scalars[first...last])
     }
 
     /// Entries matching `text` at `start` (not past `limit`), longest first, as
