@@ -32,27 +32,34 @@ struct UnitTrie: @unchecked Sendable {
     }
 
     init(_ words: [[UInt16]]) {
-        var children: [[UInt16: Int32]] = [[:]]
+        // Built through one table of (node, unit) -> child, then laid out node by node.
+        var child: [Int: Int32] = [:]
+        child.reserveCapacity(words.reduce(0) { $0 + $1.count })
         var ends: [Int32] = []
+        var count = 1
         for word in words {
             var node = 0
             for u in word {
-                if let c = children[node][u] { node = Int(c); continue }
-                children.append([:])
-                children[node][u] = Int32(children.count - 1)
-                node = children.count - 1
+                let key = node << 16 | Int(u)
+                if let c = child[key] { node = Int(c); continue }
+                child[key] = Int32(count)
+                node = count
+                count += 1
             }
             ends.append(Int32(node))
         }
-        var edgeStart: [Int32] = [0], edges: [Edge] = []
-        for node in children {
-            for (u, c) in node.sorted(by: { $0.key < $1.key }) { edges.append(Edge(unit: u, child: c)) }
-            edgeStart.append(Int32(edges.count))
+        let keys = child.keys.sorted()
+        var edgeStart = [Int32](repeating: 0, count: count + 1), edges: [Edge] = []
+        edges.reserveCapacity(keys.count)
+        for key in keys {
+            edges.append(Edge(unit: UInt16(key & 0xFFFF), child: child[key]!))
+            edgeStart[(key >> 16) + 1] += 1
         }
-        var hashStart = [Int32](repeating: -1, count: children.count)
-        var hashMask = [Int32](repeating: 0, count: children.count)
+        for n in 0..<count { edgeStart[n + 1] += edgeStart[n] }
+        var hashStart = [Int32](repeating: -1, count: count)
+        var hashMask = [Int32](repeating: 0, count: count)
         var slots: [Edge] = []
-        for node in children.indices {
+        for node in 0..<count {
             let a = Int(edgeStart[node]), b = Int(edgeStart[node + 1])
             guard b - a >= UnitTrie.hashedNodeMinimum else { continue }
             var size = 1
@@ -80,7 +87,7 @@ struct UnitTrie: @unchecked Sendable {
         self.hashMask = copy(hashMask)
         self.slots = copy(slots)
         storage = Storage(buffers)
-        nodeCount = children.count
+        nodeCount = count
         wordEnd = ends
     }
 
