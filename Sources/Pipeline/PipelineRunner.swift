@@ -86,10 +86,18 @@ public final class PipelineRunner {
     public init(options: RunOptions, through: Stage, ruleSet: RuleSet? = nil) throws {
         self.options = options
         self.through = through
-        for k in 0..<options.jobs {
+        // Each worker gets its own copy of the rules, built on its own thread: loading
+        // and compiling them is most of the start-up, and the copies are independent.
+        let jobs = max(1, options.jobs)
+        let built = UnsafeMutablePointer<Result<StageWorker, Error>?>.allocate(capacity: jobs)
+        built.initialize(repeating: nil, count: jobs)
+        defer { built.deinitialize(count: jobs); built.deallocate() }
+        let defaultDate = options.defaultDate
+        DispatchQueue.concurrentPerform(iterations: jobs) { k in
             let rules = k == 0 ? ruleSet : ruleSet?.copyForWorker()
-            workers.append(try StageWorker(through: through, defaultDate: options.defaultDate, ruleSet: rules))
+            built[k] = Result { try StageWorker(through: through, defaultDate: defaultDate, ruleSet: rules) }
         }
+        for k in 0..<jobs { workers.append(try built[k]!.get()) }
     }
 
     public func run<I: IteratorProtocol>(_ items: inout I, sinks: StageSinks) -> RunSummary where I.Element == WorkItem {
