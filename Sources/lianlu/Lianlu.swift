@@ -150,6 +150,7 @@ struct Run: ParsableCommand {
         }
         let ruleSet = last >= .extract ? try processing.loadRules() : nil
         let runner = try PipelineRunner(options: options, through: last, ruleSet: ruleSet)
+        let tReady = DispatchTime.now().uptimeNanoseconds
         var sinks = StageSinks()
         var opened: [OutputFile] = []
         for stage in Stage.allCases where stage <= last {
@@ -176,9 +177,10 @@ struct Run: ParsableCommand {
             }
             printError("lianlu profile (\(options.jobs) jobs, \(String(format: "%.1f", mb)) MB input):")
             printError("wall clock")
-            printError(line("start-up (rules, arguments)", tCollect - tStart))
+            printError(line("start-up (arguments)", tCollect - tStart))
             printError(line("input discovery", tCollected - tCollect))
-            printError(line("run (all stages)", tRun - tCollected))
+            printError(line("load rules, build workers", tReady - tCollected))
+            printError(line("run (all stages)", tRun - tReady))
             printError(line("closing output files", tEnd - tRun))
             printError("thread time, summed over workers")
             printError(line("take input (reader thread)", summary.readNanos))
