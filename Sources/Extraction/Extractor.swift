@@ -360,12 +360,28 @@ public final class Extractor {
         }
     }
 
+    /// Buffers reused from sentence to sentence (a sentence allocated four arrays).
+    struct Scratch {
+        var candidates: [Candidate] = []
+        var owner: [Int32] = []
+        var projectOwner: [Int32] = []
+        var accepted: [Accepted] = []
+    }
+    private var scratch = Scratch()
+
     func extract(_ t: UnsafeBufferPointer<UInt16>, sentence s: Sentence, referenceDate: CalendarDate?, into result: inout Result) {
-        var cands = matcher.candidates(t, range: s.utf16Range)
-        if cands.isEmpty { return }
+        var sc = Scratch()
+        swap(&sc, &scratch)
+        defer { swap(&sc, &scratch) }
+        matcher.candidates(t, range: s.utf16Range, into: &sc.candidates)
+        if sc.candidates.isEmpty { return }
+        extract(t, sentence: s, referenceDate: referenceDate, &sc, into: &result)
+    }
+
+    private func extract(_ t: UnsafeBufferPointer<UInt16>, sentence s: Sentence, referenceDate: CalendarDate?, _ sc: inout Scratch, into result: inout Result) {
         let priority = self.priority
         // Policy order: longer, higher priority, earlier rule, earlier start.
-        cands.sort { a, b in
+        sc.candidates.sort { a, b in
             let la = a.range.count, lb = b.range.count
             if la != lb { return la > lb }
             let pa = priority[a.rule], pb = priority[b.rule]
@@ -373,34 +389,35 @@ public final class Extractor {
             if a.rule != b.rule { return a.rule < b.rule }
             return a.range.lowerBound < b.range.lowerBound
         }
-        var accepted: [Accepted] = []
+        sc.accepted.removeAll(keepingCapacity: true)
         // Which accepted candidate holds each unit of the sentence: overlap checks cost
         // the candidate's length, not the number accepted so far (a 1 MB sentence has
         // hundreds of thousands of mentions).
         let base = s.utf16Range.lowerBound
-        var owner = [Int32](repeating: -1, count: s.utf16Range.count)
+        sc.owner.removeAll(keepingCapacity: true)
+        sc.owner.append(contentsOf: repeatElement(-1, count: s.utf16Range.count))
         // A PROJECT name holds its span against names only: values and products inside
         // it are mentions too (年产50万根车轴配件项目 holds 50万根 and 车轴配件), so
         // projects keep owners of their own.
-        var projectOwner: [Int32] = []
-        for c in cands {
+        sc.projectOwner.removeAll(keepingCapacity: true)
+        for c in sc.candidates {
             var holder: Int32 = -1
             let ctype = type[c.rule]
             if ctype == .project {
                 for u in c.range {
-                    let o = owner[u - base]
-                    if o >= 0, let ot = type[accepted[Int(o)].candidate.rule], ot.isName { holder = o; break }
-                    if !projectOwner.isEmpty, projectOwner[u - base] >= 0 { holder = projectOwner[u - base]; break }
+                    let o = sc.owner[u - base]
+                    if o >= 0, let ot = type[sc.accepted[Int(o)].candidate.rule], ot.isName { holder = o; break }
+                    if !sc.projectOwner.isEmpty, sc.projectOwner[u - base] >= 0 { holder = sc.projectOwner[u - base]; break }
                 }
             } else {
-                for u in c.range where owner[u - base] >= 0 { holder = owner[u - base]; break }
-                if holder < 0, ctype?.isName == true, !projectOwner.isEmpty {
-                    for u in c.range where projectOwner[u - base] >= 0 { holder = projectOwner[u - base]; break }
+                for u in c.range where sc.owner[u - base] >= 0 { holder = sc.owner[u - base]; break }
+                if holder < 0, ctype?.isName == true, !sc.projectOwner.isEmpty {
+                    for u in c.range where sc.projectOwner[u - base] >= 0 { holder = sc.projectOwner[u - base]; break }
                 }
             }
             if holder >= 0 {
                 if !keepLosers { continue }
-                let w = accepted[Int(holder)]
+                let w = sc.accepted[Int(holder)]
                 let why: String
                 if w.candidate.range.count > c.range.count { why = "shorter than" }
                 else if priority[w.candidate.rule] > priority[c.rule] { why = "lower priority than" }
@@ -421,17 +438,17 @@ public final class Extractor {
             }
             // A blocker (no type) holds its span without a value.
             if ctype == .project {
-                if projectOwner.isEmpty { projectOwner = [Int32](repeating: -1, count: s.utf16Range.count) }
-                for u in c.range { projectOwner[u - base] = Int32(accepted.count) }
+                if sc.projectOwner.isEmpty { sc.projectOwner.append(contentsOf: repeatElement(-1, count: s.utf16Range.count)) }
+                for u in c.range { sc.projectOwner[u - base] = Int32(sc.accepted.count) }
             } else {
-                for u in c.range { owner[u - base] = Int32(accepted.count) }
+                for u in c.range { sc.owner[u - base] = Int32(sc.accepted.count) }
             }
-            accepted.append(Accepted(candidate: c, value: value, captures: captures))
+            sc.accepted.append(Accepted(candidate: c, value: value, captures: captures))
         }
-        accepted.sort { $0.candidate.range.lowerBound < $1.candidate.range.lowerBound }
-        inheritListDates(t, &accepted)
+        sc.accepted.sort { $0.candidate.range.lowerBound < $1.candidate.range.lowerBound }
+        inheritListDates(t, &sc.accepted)
         var k = 0
-        for a in accepted {
+        for a in sc.accepted {
             let c = a.candidate, value = a.value
             guard let type = type[c.rule] else { continue }
             k += 1

@@ -372,6 +372,14 @@ public final class RuleMatcher {
 
     /// Candidates of every rule in `range` of `text` (a sentence).
     public func candidates(_ t: UnsafeBufferPointer<UInt16>, range: Range<Int>) -> [Candidate] {
+        var out: [Candidate] = []
+        candidates(t, range: range, into: &out)
+        return out
+    }
+
+    /// `candidates(_:range:)` into a buffer the caller reuses (its old contents go).
+    public func candidates(_ t: UnsafeBufferPointer<UInt16>, range: Range<Int>, into out: inout [Candidate]) {
+        out.removeAll(keepingCapacity: true)
         // The scratch state moves out and back: no copies, no reference counting.
         var w = Walk(bits: bitStorage, ruleWords: tables.view.ruleWords, requiredWords: tables.view.requiredWords, captures: captureStorage)
         swap(&w, &scratch)
@@ -400,7 +408,6 @@ public final class RuleMatcher {
         let rw = tv.ruleWords
         w.checked.update(repeating: 0, count: rw)
         w.feasible.update(repeating: 0, count: rw)
-        var out: [Candidate] = []
         for start in w.starts {
             let p = Int(start)
             let u = t[p]
@@ -488,7 +495,6 @@ public final class RuleMatcher {
             }
         }
         for (k, v) in w.timeouts { timeouts[k, default: 0] += v }
-        return out
     }
 
     /// Tries rule `ri` at `p`: the anchor and lead tests, then the walk; appends one
