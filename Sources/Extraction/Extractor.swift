@@ -51,13 +51,21 @@ public final class Extractor {
             }
         }
         if !repeatRules.isEmpty || !listRules.isEmpty {
-            var units: [RepeatUnit] = []
-            for (i, r) in records.enumerated() {
-                r.document.text.withUnsafeBufferPointer { buf in
-                    units.append(RepeatUnit(text: Array(buf[r.sentence.utf16Range]), base: r.sentence.utf16Range.lowerBound, sid: r.sentence.sid, source: i))
-                }
+            // The sentences' texts side by side in one buffer the units point into.
+            var all: [UInt16] = []
+            var spans: [Range<Int>] = []
+            for r in records {
+                let from = all.count
+                all += r.document.text[r.sentence.utf16Range]
+                spans.append(from..<all.count)
             }
-            applyDocumentRules(units, trackSource: true, &result)
+            all.withUnsafeBufferPointer { buf in
+                let units = records.indices.map { i in
+                    RepeatUnit(text: UnsafeBufferPointer(rebasing: buf[spans[i]]), base: records[i].sentence.utf16Range.lowerBound,
+                               sid: records[i].sentence.sid, source: i)
+                }
+                applyDocumentRules(units, trackSource: true, &result)
+            }
         }
         resolveContextualDates(&result)
         return result
@@ -65,8 +73,9 @@ public final class Extractor {
 
     /// One sentence as the repeat pass sees it: its text, where that starts in its
     /// document, its sid and (for `extract(sentences:)`) which record it came from.
+    /// `text` points into a buffer that outlives the document passes (no copy per sentence).
     struct RepeatUnit {
-        var text: [UInt16]
+        var text: UnsafeBufferPointer<UInt16>
         var base: Int
         var sid: Int
         var source: Int
@@ -95,18 +104,14 @@ public final class Extractor {
         guard !listRules.isEmpty, !result.mentions.isEmpty else { return false }
         var added = false
         let unitOfSid = Extractor.unitIndex(units)
-        var rangesOfUnit = [[(Range<Int>, MentionType)]](repeating: [], count: units.count)
-        for i in result.mentions.indices {
-            let sid = result.mentions[i].sid
-            if sid >= 0 && sid < unitOfSid.count, unitOfSid[sid] >= 0 { rangesOfUnit[Int(unitOfSid[sid])].append((result.mentions[i].utf16Range, result.mentions[i].type)) }
-        }
+        let byUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
         for ri in listRules {
             guard let t = type[ri] else { continue }
             let firstItemStops = ruleSet.rules[ri].listStops
             for (uk, u) in units.enumerated() {
-                let mentions = rangesOfUnit[uk]
-                guard mentions.contains(where: { $0.1 == t }) else { continue }
-                u.text.withUnsafeBufferPointer { text in
+                guard byUnit[uk].contains(where: { result.mentions[Int($0)].type == t }) else { continue }
+                let mentions = byUnit[uk].map { (result.mentions[Int($0)].utf16Range, result.mentions[Int($0)].type) }
+                do { let text = u.text
                     let n = text.count
                     var i = 0
                     while i < n {
@@ -180,18 +185,14 @@ public final class Extractor {
         // before a shorter name inside it; then by type order and text, deterministic).
         struct Name { var text: [UInt16]; var type: MentionType; var rule: Int }
         let unitOfSid = Extractor.unitIndex(units)
-        var mentionsOfUnit = [[Int]](repeating: [], count: units.count)
-        for i in result.mentions.indices {
-            let sid = result.mentions[i].sid
-            if sid >= 0 && sid < unitOfSid.count, unitOfSid[sid] >= 0 { mentionsOfUnit[Int(unitOfSid[sid])].append(i) }
-        }
+        let mentionsOfUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
         var names: [Name] = []
         var seen = Set<[UInt16]>()
         for ri in repeatRules {
             guard let t = type[ri] else { continue }
-            for (k, list) in mentionsOfUnit.enumerated() {
+            for k in units.indices {
                 let u = units[k]
-                for i in list where result.mentions[i].type == t && result.mentions[i].utf16Range.count >= 2 {
+                for i in mentionsOfUnit[k].lazy.map(Int.init) where result.mentions[i].type == t && result.mentions[i].utf16Range.count >= 2 {
                     let r = result.mentions[i].utf16Range
                     let text = Array(u.text[(r.lowerBound - u.base)..<(r.upperBound - u.base)])
                     if seen.insert(text).inserted { names.append(Name(text: text, type: t, rule: ri)) }
@@ -221,7 +222,7 @@ public final class Extractor {
             owner.removeAll(keepingCapacity: true)
             owner.append(contentsOf: repeatElement(0, count: u.text.count))
             for i in mentionsOfUnit[k] {
-                let m = result.mentions[i]
+                let m = result.mentions[Int(i)]
                 let code = m.type.code
                 for x in m.utf16Range {
                     let j = x - u.base
@@ -270,6 +271,33 @@ public final class Extractor {
             }
         }
         return added
+    }
+
+    /// Mention indices grouped by sentence unit, in one flat array (a counting sort): an
+    /// array per unit cost an allocation per sentence.
+    struct MentionsByUnit {
+        private var start: [Int32]
+        private var order: [Int32]
+        init(_ mentions: [Mention], unitOfSid: [Int32], units: Int) {
+            var unitOf = [Int32](repeating: -1, count: mentions.count)
+            start = [Int32](repeating: 0, count: units + 1)
+            for i in mentions.indices {
+                let sid = mentions[i].sid
+                guard sid >= 0 && sid < unitOfSid.count, unitOfSid[sid] >= 0 else { continue }
+                unitOf[i] = unitOfSid[sid]
+                start[Int(unitOfSid[sid]) + 1] += 1
+            }
+            for k in 0..<units { start[k + 1] += start[k] }
+            var next = Array(start.dropLast())
+            order = [Int32](repeating: 0, count: Int(start[units]))
+            for i in mentions.indices where unitOf[i] >= 0 {
+                let k = Int(unitOf[i])
+                order[Int(next[k])] = Int32(i)
+                next[k] += 1
+            }
+        }
+        /// The indices of unit k's mentions, in their order in the result.
+        subscript(k: Int) -> ArraySlice<Int32> { order[Int(start[k])..<Int(start[k + 1])] }
     }
 
     /// Text order within each sentence, then ids m<sid>_<k> again.
@@ -351,7 +379,7 @@ public final class Extractor {
                 extract(buf, sentence: s, referenceDate: doc.date, into: &result)
             }
             if !repeatRules.isEmpty || !listRules.isEmpty {
-                let units = sentences.map { RepeatUnit(text: Array(buf[$0.utf16Range]), base: $0.utf16Range.lowerBound, sid: $0.sid, source: 0) }
+                let units = sentences.map { RepeatUnit(text: UnsafeBufferPointer(rebasing: buf[$0.utf16Range]), base: $0.utf16Range.lowerBound, sid: $0.sid, source: 0) }
                 applyDocumentRules(units, trackSource: false, &result)
             }
             resolveContextualDates(&result)
