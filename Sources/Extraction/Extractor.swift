@@ -165,9 +165,14 @@ public final class Extractor {
     /// rule in the same sentence.
     func removeSwallowed(_ swallowed: [(Int, Range<Int>)], _ result: inout Result) {
         guard !swallowed.isEmpty else { return }
+        // Per sentence its swallowing spans: checking every mention against every span of
+        // the document was quadratic in a long one.
+        var spans: [Int: [Range<Int>]] = [:]
+        for (sid, r) in swallowed { spans[sid, default: []].append(r) }
         let keep: [Bool] = result.mentions.map { m in
-            !swallowed.contains { sid, r in
-                m.sid == sid && m.utf16Range != r && m.utf16Range.lowerBound >= r.lowerBound && m.utf16Range.upperBound <= r.upperBound && m.type.isName
+            guard m.type.isName, let rs = spans[m.sid] else { return true }
+            return !rs.contains { r in
+                m.utf16Range != r && m.utf16Range.lowerBound >= r.lowerBound && m.utf16Range.upperBound <= r.upperBound
             }
         }
         if keep.allSatisfy({ $0 }) { return }
