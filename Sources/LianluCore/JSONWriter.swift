@@ -307,8 +307,21 @@ public struct JSONWriter {
     }
 
     private mutating func appendEscaped(_ s: String) {
-        append(UInt8(ascii: "\""))
         var s = s
+        // Most strings (ids, types, rule names) need no escape: one copy with the quotes.
+        let copied: Bool = s.withUTF8 { buf in
+            for b in buf where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return false }
+            let n = buf.count
+            buffer.reserve(n + 2)
+            let p = buffer.base + buffer.count
+            p[0] = UInt8(ascii: "\"")
+            if n > 0 { (p + 1).update(from: buf.baseAddress!, count: n) }
+            p[n + 1] = UInt8(ascii: "\"")
+            buffer.count += n + 2
+            return true
+        }
+        if copied { return }
+        append(UInt8(ascii: "\""))
         s.withUTF8 { buf in
             var runStart = 0
             for (i, b) in buf.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F {
