@@ -17,11 +17,29 @@ public enum CaptureRole: Int, CaseIterable, Sendable {
     }
 }
 
+/// Role families the value builder reads by prefix: `approx*`, `multiplier*`, `unit*`.
+public struct RoleFamily: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let approx = RoleFamily(rawValue: 1)
+    public static let multiplier = RoleFamily(rawValue: 2)
+    public static let unit = RoleFamily(rawValue: 4)
+    init(role: String) {
+        var f: RoleFamily = []
+        if role.hasPrefix("approx") { f.insert(.approx) }
+        if role.hasPrefix("multiplier") { f.insert(.multiplier) }
+        if role.hasPrefix("unit") { f.insert(.unit) }
+        self = f
+    }
+}
+
 /// What one pattern element matched: its role, span, and what it means.
 public struct Capture: Sendable {
     public var role: String
     /// `role` when the value builder knows it.
     public var known: CaptureRole?
+    /// `role`'s family (see `RoleFamily`).
+    public var family: RoleFamily = []
     public var range: Range<Int>
     public var text: String
     /// The value of a `{number}`.
@@ -668,7 +686,7 @@ public final class RuleMatcher {
                 let text = TextUnits.string(t, range)
                 var number: Double? = r.number.isNaN ? nil : r.number
                 if number == nil, fast.kind == .regex { number = RuleMatcher.numberValue(t, range) ?? Double(text) }
-                return Capture(role: els[i].role, known: els[i].known, range: range, text: text, number: number, lexiconValue: value)
+                return Capture(role: els[i].role, known: els[i].known, family: els[i].family, range: range, text: text, number: number, lexiconValue: value)
             }
         }
     }

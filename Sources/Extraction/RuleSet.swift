@@ -63,6 +63,9 @@ public struct PatternElement: Sendable {
     public var source: String
     /// `role` as the value builder knows it.
     public var known: CaptureRole? = nil
+    /// The role's family by prefix (`approx_after` is an approximator, `unit_rest` a
+    /// unit), decided once here rather than by string prefix per mention.
+    public var family: RoleFamily = []
     /// Written inside `[ ]`: it must match, but the mention's span leaves it out (市民
     /// in `[<person_context_before>] <surname> {given_name}`).
     public var context = false
@@ -686,6 +689,7 @@ public final class RuleSet: @unchecked Sendable {
             if case .stem = kind { optional = writtenOptional }  // as written, though it consumes nothing forwards
             var element = PatternElement(kind: kind, optional: optional, role: role ?? "", source: token)
             element.known = CaptureRole(name: element.role)
+            element.family = RoleFamily(role: element.role)
             element.context = isContext
             if case .regex = kind, !(body.hasPrefix("{")) {
                 // An inline regex: its first units are the rule's triggers only when

@@ -61,7 +61,7 @@ public enum ValueBuilder {
 
     static func approx(_ r: Roles) -> Approximation? {
         if let s = r.constant("approx") { return Approximation(rawValue: s) }
-        for i in r.caps.indices where r.caps[i].role.hasPrefix("approx") {
+        for i in r.caps.indices where r.caps[i].family.contains(.approx) {
             if let v = r.caps[i].lexiconValue, let a = Approximation(rawValue: v) { return a }
         }
         return nil
@@ -71,7 +71,7 @@ public enum ValueBuilder {
     static func amounts(_ r: Roles) -> (Double, Double?)? {
         var mult = 1.0
         var hasMult = false
-        for i in r.caps.indices where r.caps[i].known == .multiplier || (r.caps[i].known != .multiplier_max && r.caps[i].role.hasPrefix("multiplier")) {
+        for i in r.caps.indices where r.caps[i].known == .multiplier || (r.caps[i].known != .multiplier_max && r.caps[i].family.contains(.multiplier)) {
             guard let v = r.caps[i].lexiconValue.flatMap(Double.init) else { return nil }
             mult *= v
             hasMult = true
@@ -109,7 +109,7 @@ public enum ValueBuilder {
     static func quantity(_ r: Roles) -> MentionValue? {
         guard let (a, mx) = amounts(r) else { return nil }
         // The unit as written; `unit_rest` (两个多月) spells it through its lexicon value.
-        let u = r.caps.indices.first(where: { r.caps[$0].known == .unit || r.caps[$0].known == .unit_rest || r.caps[$0].role.hasPrefix("unit") })
+        let u = r.caps.indices.first(where: { r.caps[$0].known == .unit || r.caps[$0].known == .unit_rest || r.caps[$0].family.contains(.unit) })
         guard let unit = u.flatMap({ r.caps[$0].known == .unit_rest ? r.caps[$0].lexiconValue : r.caps[$0].text }) ?? r.constant("unit") else { return nil }
         return .quantity(QuantityValue(amount: round(a), max: mx.map(round), unit: unit, approx: approx(r)))
     }
