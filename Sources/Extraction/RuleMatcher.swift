@@ -312,6 +312,8 @@ public final class RuleMatcher {
     /// capture stack (as deep as the longest pattern).
     private let bitStorage: UnsafeMutablePointer<UInt64>
     private let captureStorage: UnsafeMutablePointer<RawCapture>
+    private let regexKeys: UnsafeMutablePointer<Int>
+    private let regexEnds: UnsafeMutablePointer<Int32>
 
     // Named structs, not tuples: generic code over tuple types looks their metadata up
     // at run time under a process-wide lock, which made a second thread nearly useless.
@@ -343,7 +345,13 @@ public final class RuleMatcher {
         var base = 0
         var numberEnd: [Int32] = []
         var numberValue: [Double] = []
-        var regexMemo: [Int: Int] = [:]
+        /// Regex ends already computed in this sentence: a direct-mapped cache keyed by
+        /// (sentence generation, regex, position); a miss only recomputes. (A dictionary
+        /// here spent more in hashing than the regexes it saved.)
+        var regexKeys: UnsafeMutablePointer<Int>
+        var regexEnds: UnsafeMutablePointer<Int32>
+        var generation = 0
+        static let regexCacheSize = 4096
         /// Required sets with a unit in the sentence (bit set), and per rule 0 (not checked yet), 1 (its
         /// required elements can all start somewhere in the sentence) or 2 (they cannot).
         var present: UnsafeMutablePointer<UInt64>
@@ -354,8 +362,11 @@ public final class RuleMatcher {
         /// The rules to try at the current position.
         var `try`: UnsafeMutablePointer<UInt64>
 
-        init(bits: UnsafeMutablePointer<UInt64>, ruleWords: Int, requiredWords: Int, captures: UnsafeMutablePointer<RawCapture>) {
+        init(bits: UnsafeMutablePointer<UInt64>, ruleWords: Int, requiredWords: Int, captures: UnsafeMutablePointer<RawCapture>,
+             regexKeys: UnsafeMutablePointer<Int>, regexEnds: UnsafeMutablePointer<Int32>) {
             self.captures = captures
+            self.regexKeys = regexKeys
+            self.regexEnds = regexEnds
             present = bits
             checked = bits + requiredWords
             feasible = checked + ruleWords
@@ -374,12 +385,19 @@ public final class RuleMatcher {
         bitStorage.initialize(repeating: 0, count: v.requiredWords + 3 * v.ruleWords)
         let deepest = ruleSet.compiled.map(\.fast.count).max() ?? 0
         captureStorage = .allocate(capacity: deepest + 1)
-        scratch = Walk(bits: bitStorage, ruleWords: v.ruleWords, requiredWords: v.requiredWords, captures: captureStorage)
+        regexKeys = .allocate(capacity: Walk.regexCacheSize)
+        regexKeys.initialize(repeating: -1, count: Walk.regexCacheSize)
+        regexEnds = .allocate(capacity: Walk.regexCacheSize)
+        regexEnds.initialize(repeating: -1, count: Walk.regexCacheSize)
+        scratch = Walk(bits: bitStorage, ruleWords: v.ruleWords, requiredWords: v.requiredWords, captures: captureStorage,
+                       regexKeys: regexKeys, regexEnds: regexEnds)
     }
 
     deinit {
         bitStorage.deallocate()
         captureStorage.deallocate()
+        regexKeys.deallocate()
+        regexEnds.deallocate()
     }
 
     /// Points the regexes at a document's text; call before `candidates` for that text.
@@ -399,12 +417,15 @@ public final class RuleMatcher {
     public func candidates(_ t: UnsafeBufferPointer<UInt16>, range: Range<Int>, into out: inout [Candidate]) {
         out.removeAll(keepingCapacity: true)
         // The scratch state moves out and back: no copies, no reference counting.
-        var w = Walk(bits: bitStorage, ruleWords: tables.view.ruleWords, requiredWords: tables.view.requiredWords, captures: captureStorage)
+        var w = Walk(bits: bitStorage, ruleWords: tables.view.ruleWords, requiredWords: tables.view.requiredWords, captures: captureStorage,
+                     regexKeys: regexKeys, regexEnds: regexEnds)
         swap(&w, &scratch)
         defer { swap(&w, &scratch) }
         let tv = tables.view
         let leadTrie = tables.leadTrie
-        w.regexMemo.removeAll(keepingCapacity: true)
+        // A new generation per sentence; when the 20 bits wrap, the cache is cleared.
+        w.generation = (w.generation + 1) & 0xFFFFF
+        if w.generation == 0 { w.regexKeys.update(repeating: -1, count: Walk.regexCacheSize); w.generation = 1 }
         w.pool.removeAll(keepingCapacity: true)
         if !w.timeouts.isEmpty { w.timeouts.removeAll() }
         w.limit = range.upperBound
@@ -848,15 +869,18 @@ public final class RuleMatcher {
 
     private func regexEnd(_ w: inout Walk, _ i: Int, _ pos: Int) -> Int {
         guard pos < w.limit else { return -1 }
-        let key = i << 40 | pos
-        if let e = w.regexMemo[key] { return e }
+        // Positions stay below 2^32 (documents are capped far below that), regexes below 2^12.
+        let key = w.generation << 44 | i << 32 | pos
+        let slot = (pos ^ (i << 7)) & (Walk.regexCacheSize - 1)
+        if w.regexKeys[slot] == key { return Int(w.regexEnds[slot]) }
         var end = -1
         switch regexes[i].lookingAt(pos, limit: w.limit) {
         case let .end(e): end = e
         case .none: end = -1
         case .timedOut: w.timeouts[compiled[w.rule].qualifiedID, default: 0] += 1
         }
-        w.regexMemo[key] = end
+        w.regexKeys[slot] = key
+        w.regexEnds[slot] = Int32(end)
         return end
     }
 
