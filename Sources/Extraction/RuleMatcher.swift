@@ -113,6 +113,14 @@ final class MatchTables {
         /// each) with an entry ending there. `leadRules + L * ruleWords` are the rules led
         /// by lexicon L; `otherRules` those led by anything else. A rule led by a lexicon
         /// is tried only where one of that lexicon's entries matches.
+        /// A pre-test for the lead trie, in the pass that lists start positions: units all
+        /// of whose rules are led by a lexicon (`leadOnly`) start nothing unless a lead
+        /// entry is that unit alone (`leadAlone`) or begins with it and the next unit
+        /// (`leadPairs`, a hashed bit set of first-two-unit pairs; a false hit only costs
+        /// the walk). Half of all start positions went no further than the walk.
+        var leadOnly: UnsafeMutablePointer<UInt64>
+        var leadAlone: UnsafeMutablePointer<UInt64>
+        var leadPairs: UnsafeMutablePointer<UInt64>
         var leadHits: UnsafeMutablePointer<UInt64>
         var leadRules: UnsafeMutablePointer<UInt64>
         var otherRules: UnsafeMutablePointer<UInt64>
@@ -131,6 +139,12 @@ final class MatchTables {
         var leadGroupKind: UnsafeMutablePointer<UInt8>
         var leadGroupRegex: UnsafeMutablePointer<Int32>
         var leadGroupMask: UnsafeMutablePointer<UInt64>
+
+        static let leadPairBits = 18
+        @inline(__always)
+        static func leadPair(_ a: UInt16, _ b: UInt16) -> Int {
+            Int((UInt32(a) &* 0x9E37_79B1 ^ UInt32(b) &* 0x85EB_CA77) >> (32 - UInt32(leadPairBits)))
+        }
 
         /// Whether unit `u` is in unit set `set`.
         @inline(__always)
@@ -253,6 +267,16 @@ final class MatchTables {
         var hits = [UInt64](repeating: 0, count: leadTrie.nodeCount)
         for (w, node) in leadTrie.wordEnd.enumerated() where node > 0 { hits[Int(node)] |= 1 << UInt64(wordLexicon[w]) }
         self.leadTrie = leadTrie
+        var leadOnly = [UInt64](repeating: 0, count: 1024), leadAlone = [UInt64](repeating: 0, count: 1024)
+        var leadPairs = [UInt64](repeating: 0, count: (1 << View.leadPairBits) / 64)
+        for u in 0..<65536 where !rs.rulesByTrigger[u].isEmpty && rs.rulesByTrigger[u].allSatisfy({ leadOf[$0] >= 0 }) {
+            leadOnly[u >> 6] |= 1 << UInt64(u & 63)
+        }
+        for w in words where !w.isEmpty {
+            if w.count == 1 { leadAlone[Int(w[0]) >> 6] |= 1 << UInt64(w[0] & 63); continue }
+            let h = View.leadPair(w[0], w[1])
+            leadPairs[h >> 6] |= 1 << UInt64(h & 63)
+        }
         var leadRules = [UInt64](repeating: 0, count: max(1, leadLexicons.count) * ruleWords)
         var otherRules = [UInt64](repeating: 0, count: ruleWords)
         for ri in rs.compiled.indices {
@@ -273,6 +297,7 @@ final class MatchTables {
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
+                    leadOnly: copy(leadOnly), leadAlone: copy(leadAlone), leadPairs: copy(leadPairs),
                     leadHits: copy(hits), leadRules: copy(leadRules), otherRules: copy(otherRules),
                     nameRuns: copy(rs.nameRuns),
                     leadForced: copy(leadForced), leadFollowOK: copy(leadFollowOK), classCount: classCount,
@@ -442,7 +467,15 @@ public final class RuleMatcher {
             if info == 0 { continue }
             let c = Int(info & 0xFFFF)
             if c != 0 { for i in 0..<reqWords { w.present[i] |= tv.classRequired[c * reqWords + i] } }
-            if info > 0xFFFF { w.starts.append(Int32(p)) }
+            if info > 0xFFFF {
+                let u = t[p]
+                if tv.leadOnly[Int(u) >> 6] & (1 << UInt64(u & 63)) != 0 && tv.leadAlone[Int(u) >> 6] & (1 << UInt64(u & 63)) == 0 {
+                    guard p + 1 < range.upperBound else { continue }
+                    let h = MatchTables.View.leadPair(u, t[p + 1])
+                    if tv.leadPairs[h >> 6] & (1 << UInt64(h & 63)) == 0 { continue }
+                }
+                w.starts.append(Int32(p))
+            }
         }
         let rw = tv.ruleWords
         w.checked.update(repeating: 0, count: rw)
