@@ -2,6 +2,9 @@
 //
 // json-writer: serializes the same sentence records with Lianlu's JSONWriter and with
 // Foundation's JSONEncoder, side by side in one process, and prints MB/s of output.
+// word-break: ICU's dictionary-based word breaking (zh) over the sentences' texts, in MB/s
+// of UTF-8 text: what using it for name boundaries would cost (README, "Where names
+// start and end").
 import Foundation
 import LianluCore
 
@@ -24,8 +27,8 @@ func seconds(_ body: () -> Void) -> Double {
 }
 
 let args = CommandLine.arguments
-guard args.count >= 3, args[1] == "json-writer" else {
-    FileHandle.standardError.write("usage: lianlu-bench json-writer SENTENCES.jsonl\n".data(using: .utf8)!)
+guard args.count >= 3, args[1] == "json-writer" || args[1] == "word-break" else {
+    FileHandle.standardError.write("usage: lianlu-bench json-writer|word-break SENTENCES.jsonl\n".data(using: .utf8)!)
     exit(64)
 }
 let lines = try String(contentsOfFile: args[2], encoding: .utf8).split(separator: "\n")
@@ -37,6 +40,21 @@ for l in lines.prefix(200_000) {
                                   text: v["text"]!.stringValue!, para: v["para"]!.intValue!, kind: v["kind"]!.stringValue!))
 }
 let texts = records.map { TextUnits.units($0.text) }
+
+if args[1] == "word-break" {
+    let breaker = try ICUBreakIterator(kind: .word, locale: "zh")
+    var bounds: [Int] = []
+    var count = 0
+    let bytes = records.reduce(0) { $0 + $1.text.utf8.count }
+    // Twice: the first pass loads ICU's dictionary.
+    for _ in 0..<2 { for t in texts { t.withUnsafeBufferPointer { breaker.boundaries($0, into: &bounds) } } }
+    let t = seconds {
+        for t in texts { t.withUnsafeBufferPointer { breaker.boundaries($0, into: &bounds); count += bounds.count } }
+    }
+    print(String(format: "word-break: %d sentences, %.1f MB of text, %d words; ICU dictionary word breaking %.1f MB/s",
+                 records.count, Double(bytes) / 1e6, count, Double(bytes) / 1e6 / t))
+    exit(0)
+}
 
 var writerBytes = 0
 let tWriter = seconds {
