@@ -27,18 +27,23 @@ public final class Lexicon: @unchecked Sendable {
     public let maxLength: Int
     /// First units as a bitmap, for a cheap rejection before the trie.
     private let firstUnitBits: [UInt64]
+    /// Last units as a bitmap: most positions a name stem looks back from end no entry,
+    /// and one bit says so before the reversed trie is walked.
+    private let lastUnitBits: [UInt64]
 
     public init(name: String, file: String, entries: [Entry]) {
         self.name = name
         self.file = file
         var first = Set<UInt16>()
         var bits = [UInt64](repeating: 0, count: 1024)
+        var lastBits = [UInt64](repeating: 0, count: 1024)
         var longest = 0
         for e in entries {
             if let f = e.text.first {
                 first.insert(f)
                 bits[Int(f) >> 6] |= 1 << (UInt64(f) & 63)
             }
+            if let l = e.text.last { lastBits[Int(l) >> 6] |= 1 << (UInt64(l) & 63) }
             longest = max(longest, e.text.count)
         }
         forward = UnitTrie(entries.map(\.text))
@@ -53,6 +58,7 @@ public final class Lexicon: @unchecked Sendable {
         self.entries = entries
         self.firstUnits = first
         self.firstUnitBits = bits
+        self.lastUnitBits = lastBits
         self.maxLength = longest
     }
 
@@ -76,6 +82,9 @@ public final class Lexicon: @unchecked Sendable {
 
     /// The length of the longest entry that ends at `end`, or 0.
     public func longestEntry(_ text: UnsafeBufferPointer<UInt16>, endingAt end: Int, lowerBound: Int) -> Int {
+        guard end > lowerBound else { return 0 }
+        let last = text[end - 1]
+        if lastUnitBits[Int(last) >> 6] & (1 << (UInt64(last) & 63)) == 0 { return 0 }
         var node = 0
         var i = end - 1
         var longest = 0
