@@ -131,7 +131,7 @@ public final class Extractor {
                             if c == 0, let stops = firstItemStops {
                                 // The first item starts after the last stop word in it.
                                 var k = b
-                                while k > a { if stops.hasEntry(text, endingAt: k, lowerBound: a) { a = k; break }; k -= 1 }
+                                while k > a { if stops.endsStop(text, at: k, lowerBound: a, upper: n) { a = k; break }; k -= 1 }
                             }
                             if c == cuts.count - 2 {
                                 // The last item ends before 等, 和, 及.

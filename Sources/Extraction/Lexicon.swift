@@ -22,6 +22,13 @@ public final class Lexicon: @unchecked Sendable {
     private let terminal: [Int32]
     private let reverse: UnitTrie
     private let reverseTerminal: [Bool]
+    /// The entry that ends at a reversed-trie node (-1: none).
+    private let reverseEntry: [Int32]
+    /// Per entry, the units it does not count before: a stop word's value `not before
+    /// 机色` (有 ends a name's start in 园区内有|鲁西化工, not in 有机肥 or 有色金属).
+    private let notBefore: [[UInt16]]
+    /// Whether any entry has such units.
+    private let hasNotBefore: Bool
     /// First units of all entries, for triggering rules that start with this lexicon.
     public let firstUnits: Set<UInt16>
     public let maxLength: Int
@@ -53,8 +60,19 @@ public final class Lexicon: @unchecked Sendable {
         self.terminal = terminal
         reverse = UnitTrie(entries.map { Array($0.text.reversed()) })
         var reverseTerminal = [Bool](repeating: false, count: reverse.nodeCount)
-        for node in reverse.wordEnd where node > 0 { reverseTerminal[Int(node)] = true }
+        var reverseEntry = [Int32](repeating: -1, count: reverse.nodeCount)
+        for (index, node) in reverse.wordEnd.enumerated() where node > 0 {
+            reverseTerminal[Int(node)] = true
+            reverseEntry[Int(node)] = Int32(index)
+        }
         self.reverseTerminal = reverseTerminal
+        self.reverseEntry = reverseEntry
+        let notBefore = entries.map { e -> [UInt16] in
+            guard let v = e.value, v.hasPrefix(Lexicon.notBeforePrefix) else { return [] }
+            return Array(v.dropFirst(Lexicon.notBeforePrefix.count).filter { $0 != " " }.utf16)
+        }
+        self.notBefore = notBefore
+        hasNotBefore = notBefore.contains { !$0.isEmpty }
         self.entries = entries
         self.firstUnits = first
         self.firstUnitBits = bits
@@ -66,6 +84,30 @@ public final class Lexicon: @unchecked Sendable {
     /// units), not reaching before `lowerBound`.
     public func hasEntry(_ text: UnsafeBufferPointer<UInt16>, endingAt end: Int, lowerBound: Int) -> Bool {
         longestEntry(text, endingAt: end, lowerBound: lowerBound) > 0
+    }
+
+    /// The value that makes an entry not count before some units (`not before 机色`).
+    public static let notBeforePrefix = "not before "
+
+    /// Whether a stop word ends at `end`: an entry ends there, and the unit at `end` (if
+    /// any, below `upper`) is not one its value says it does not count before.
+    public func endsStop(_ text: UnsafeBufferPointer<UInt16>, at end: Int, lowerBound: Int, upper: Int) -> Bool {
+        guard hasNotBefore else { return hasEntry(text, endingAt: end, lowerBound: lowerBound) }
+        guard end > lowerBound else { return false }
+        let next: UInt16? = end < upper ? text[end] : nil
+        var node = 0
+        var i = end - 1
+        while i >= lowerBound {
+            let c = reverse.child(node, text[i])
+            if c < 0 { break }
+            node = c
+            let e = Int(reverseEntry[node])
+            if e >= 0 {
+                guard let next, notBefore[e].contains(next) else { return true }
+            }
+            i -= 1
+        }
+        return false
     }
 
     /// Whether `range` of `text` is a sequence of entries (水利|投资|发展).

@@ -636,7 +636,7 @@ public final class RuleMatcher {
 
     /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
     static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?,
-                          generic: Lexicon?, places: Lexicon? = nil) -> Int {
+                          generic: Lexicon?, places: Lexicon? = nil, placesBefore: Lexicon? = nil) -> Int {
         if run.words {
             // {before:N/words}: up to N words backwards, longest first; none is fine.
             var s = a
@@ -661,7 +661,7 @@ public final class RuleMatcher {
         }
         let genericTail = s
         while s > lower && a - s < Int(run.max) {
-            if let stops, stops.hasEntry(t, endingAt: s, lowerBound: lower) { break }
+            if let stops, stops.endsStop(t, at: s, lowerBound: lower, upper: upper) { break }
             guard isNameUnit(t, s - 1, lower, upper) else { break }
             // Latin letters never join ideographs before them: 美国|RTK Technologies Inc公司.
             if s < a, TextUnits.isASCIILetter(t[s]), TextUnits.isIdeograph(t[s - 1]) { break }
@@ -695,11 +695,18 @@ public final class RuleMatcher {
         }
         // A place written before the rest of the name is cut off, unless the rest is
         // generic (冠县|新瑞集团, 耿店村|绿冠蔬菜林果种植专业合作社; 枣庄市城投集团 stays).
+        // With `placesBefore`, only when the rest opens with one of its words: a project
+        // named by its capacity is located at the place, not named after it
+        // (莘县|年产5万吨蔬菜加工项目; 汶上县人民医院新院区建设项目 stays whole).
         if let places, let generic, s < genericTail {
             var b = genericTail
             while b > s {
                 if places.hasEntry(t, endingAt: b, lowerBound: s) {
-                    if !generic.covers(t, b..<genericTail) { s = b }
+                    if let placesBefore {
+                        if placesBefore.hasEntry(t, startingAt: b, limit: a) { s = b }
+                    } else if !generic.covers(t, b..<genericTail) {
+                        s = b
+                    }
                     break
                 }
                 b -= 1
@@ -772,7 +779,9 @@ public final class RuleMatcher {
                 let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
                 let generic: Lexicon? = run.generic < 0 ? nil : tv.lexicons[Int(run.generic)].takeUnretainedValue()
                 let places: Lexicon? = run.places < 0 ? nil : tv.lexicons[Int(run.places)].takeUnretainedValue()
-                w.stem = RuleMatcher.stemStart(t, anchor: w.start, lower: w.base, upper: w.limit, run: run, stops: stops, generic: generic, places: places)
+                let placesBefore: Lexicon? = run.placesBefore < 0 ? nil : tv.lexicons[Int(run.placesBefore)].takeUnretainedValue()
+                w.stem = RuleMatcher.stemStart(t, anchor: w.start, lower: w.base, upper: w.limit, run: run, stops: stops, generic: generic,
+                                               places: places, placesBefore: placesBefore)
             }
             if w.stem < 0 { return }
             w.captures[0].start = Int32(w.stem)

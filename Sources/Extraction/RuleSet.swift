@@ -44,7 +44,7 @@ public struct PatternElement: Sendable {
         /// name characters (ideographs, Latin letters, digits, · ( ) “ ” & -) and stops
         /// after a word of the `stops` lexicon, at a non-name character, where Latin
         /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
-        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil)
+        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil, placesBefore: Lexicon? = nil)
         /// `{before:N/lexicon}`: up to N words of the lexicon that end where the next
         /// element starts, longest first, found backwards (only as a pattern's first
         /// element): the bodies and modifiers before a post's head (党工委|第一|书记), so
@@ -216,6 +216,8 @@ public final class RuleSet: @unchecked Sendable {
     /// `lexiconList`, -1 for none).
     struct NameRun {
         var min: Int32; var max: Int32; var stops: Int32; var generic: Int32 = -1; var places: Int32 = -1
+        /// `{stem:…/places/lead}`: a place is cut off only before a word of this lexicon.
+        var placesBefore: Int32 = -1
         /// `{before:N/words}`: up to N words of `stops` (the lexicon) backwards, not a stem.
         var words = false
     }
@@ -551,9 +553,22 @@ public final class RuleSet: @unchecked Sendable {
                 var minLen = 1, maxLen = 12
                 var stops: Lexicon?
                 if spec.hasPrefix(":") { spec.removeFirst() }
-                let parts = spec.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+                let parts = spec.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
                 var generic: Lexicon?
                 var places: Lexicon?
+                var placesBefore: Lexicon?
+                if parts.count > 4 {
+                    // {stem:MIN-MAX/stops/generic/places/lead}: the place is cut off only when
+                    // the rest of the name opens with a word of `lead` (莘县|年产5万吨…项目,
+                    // 单县浮岗镇|100兆瓦…项目), and stays otherwise (汶上县人民医院…项目).
+                    let names = parts[4].split(separator: "+").map(String.init)
+                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
+                    guard isStem, found.count == names.count, !names.isEmpty else {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem:MIN-MAX/stops/generic/places/lead} needs lexicons for lead"))
+                        continue
+                    }
+                    placesBefore = found.count == 1 ? found[0] : Lexicon.union(found)
+                }
                 if parts.count > 3 {
                     // {stem:MIN-MAX/stops/generic/places}: a place before the rest of the
                     // name is cut off unless the rest is generic (冠县|新瑞集团, but
@@ -598,7 +613,7 @@ public final class RuleSet: @unchecked Sendable {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem} must be the pattern's first element (it is found backwards from the element after it)"))
                         continue
                     }
-                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places)
+                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places, placesBefore: placesBefore)
                     first = nil
                     optional = true  // consumes nothing forwards: the next element triggers the rule
                 } else {
@@ -809,9 +824,9 @@ public final class RuleSet: @unchecked Sendable {
                 case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
                 case let .notFollowedByLexicon(l): return FastElement(kind: .notFollowedByLexicon, optional: e.optional, payload: lexID(l))
-                case let .stem(minLen, maxLen, stops, generic, places):
+                case let .stem(minLen, maxLen, stops, generic, places, placesBefore):
                     nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1,
-                                            places: places.map(lexID) ?? -1))
+                                            places: places.map(lexID) ?? -1, placesBefore: placesBefore.map(lexID) ?? -1))
                     return FastElement(kind: .stem, optional: e.optional, payload: Int32(nameRuns.count - 1))
                 case let .wordsBefore(n, words):
                     nameRuns.append(NameRun(min: 0, max: Int32(n), stops: lexID(words), words: true))
