@@ -109,10 +109,6 @@ final class MatchTables {
         var literalStart: UnsafeMutablePointer<Int32>
         var literalUnits: UnsafeMutablePointer<UInt16>
         var lexicons: UnsafeMutablePointer<Unmanaged<Lexicon>>
-        /// Per node of the lead trie (`MatchTables.leadTrie`), the lead lexicons (a bit
-        /// each) with an entry ending there. `leadRules + L * ruleWords` are the rules led
-        /// by lexicon L; `otherRules` those led by anything else. A rule led by a lexicon
-        /// is tried only where one of that lexicon's entries matches.
         /// A pre-test for the lead trie, in the pass that lists start positions: units all
         /// of whose rules are led by a lexicon (`leadOnly`) start nothing unless a lead
         /// entry is that unit alone (`leadAlone`) or begins with it and the next unit
@@ -121,6 +117,10 @@ final class MatchTables {
         var leadOnly: UnsafeMutablePointer<UInt64>
         var leadAlone: UnsafeMutablePointer<UInt64>
         var leadPairs: UnsafeMutablePointer<UInt64>
+        /// Per node of the lead trie (`MatchTables.leadTrie`), the lead lexicons (a bit
+        /// each) with an entry ending there. `leadRules + L * ruleWords` are the rules led
+        /// by lexicon L; `otherRules` those led by anything else. A rule led by a lexicon
+        /// is tried only where one of that lexicon's entries matches.
         var leadHits: UnsafeMutablePointer<UInt64>
         var leadRules: UnsafeMutablePointer<UInt64>
         var otherRules: UnsafeMutablePointer<UInt64>
@@ -337,8 +337,7 @@ public final class RuleMatcher {
     /// capture stack (as deep as the longest pattern).
     private let bitStorage: UnsafeMutablePointer<UInt64>
     private let captureStorage: UnsafeMutablePointer<RawCapture>
-    private let regexKeys: UnsafeMutablePointer<Int>
-    private let regexEnds: UnsafeMutablePointer<Int32>
+    private let regexCache: UnsafeMutablePointer<Int>
 
     // Named structs, not tuples: generic code over tuple types looks their metadata up
     // at run time under a process-wide lock, which made a second thread nearly useless.
@@ -371,10 +370,12 @@ public final class RuleMatcher {
         var numberEnd: [Int32] = []
         var numberValue: [Double] = []
         /// Regex ends already computed in this sentence: a direct-mapped cache keyed by
-        /// (sentence generation, regex, position); a miss only recomputes. (A dictionary
-        /// here spent more in hashing than the regexes it saved.)
+        /// (regex, position) and the sentence's generation; a miss only recomputes. (A
+        /// dictionary here spent more in hashing than the regexes it saved.) The three
+        /// arrays are `regexCacheSize` long, in one allocation of Ints.
         var regexKeys: UnsafeMutablePointer<Int>
-        var regexEnds: UnsafeMutablePointer<Int32>
+        var regexEnds: UnsafeMutablePointer<Int>
+        var regexGenerations: UnsafeMutablePointer<Int>
         var generation = 0
         static let regexCacheSize = 4096
         /// Required sets with a unit in the sentence (bit set), and per rule 0 (not checked yet), 1 (its
@@ -388,10 +389,11 @@ public final class RuleMatcher {
         var `try`: UnsafeMutablePointer<UInt64>
 
         init(bits: UnsafeMutablePointer<UInt64>, ruleWords: Int, requiredWords: Int, captures: UnsafeMutablePointer<RawCapture>,
-             regexKeys: UnsafeMutablePointer<Int>, regexEnds: UnsafeMutablePointer<Int32>) {
+             regexCache: UnsafeMutablePointer<Int>) {
             self.captures = captures
-            self.regexKeys = regexKeys
-            self.regexEnds = regexEnds
+            regexKeys = regexCache
+            regexEnds = regexCache + Walk.regexCacheSize
+            regexGenerations = regexCache + 2 * Walk.regexCacheSize
             present = bits
             checked = bits + requiredWords
             feasible = checked + ruleWords
@@ -410,19 +412,16 @@ public final class RuleMatcher {
         bitStorage.initialize(repeating: 0, count: v.requiredWords + 3 * v.ruleWords)
         let deepest = ruleSet.compiled.map(\.fast.count).max() ?? 0
         captureStorage = .allocate(capacity: deepest + 1)
-        regexKeys = .allocate(capacity: Walk.regexCacheSize)
-        regexKeys.initialize(repeating: -1, count: Walk.regexCacheSize)
-        regexEnds = .allocate(capacity: Walk.regexCacheSize)
-        regexEnds.initialize(repeating: -1, count: Walk.regexCacheSize)
+        regexCache = .allocate(capacity: 3 * Walk.regexCacheSize)
+        regexCache.initialize(repeating: -1, count: 3 * Walk.regexCacheSize)
         scratch = Walk(bits: bitStorage, ruleWords: v.ruleWords, requiredWords: v.requiredWords, captures: captureStorage,
-                       regexKeys: regexKeys, regexEnds: regexEnds)
+                       regexCache: regexCache)
     }
 
     deinit {
         bitStorage.deallocate()
         captureStorage.deallocate()
-        regexKeys.deallocate()
-        regexEnds.deallocate()
+        regexCache.deallocate()
     }
 
     /// Points the regexes at a document's text; call before `candidates` for that text.
@@ -443,14 +442,13 @@ public final class RuleMatcher {
         out.removeAll(keepingCapacity: true)
         // The scratch state moves out and back: no copies, no reference counting.
         var w = Walk(bits: bitStorage, ruleWords: tables.view.ruleWords, requiredWords: tables.view.requiredWords, captures: captureStorage,
-                     regexKeys: regexKeys, regexEnds: regexEnds)
+                     regexCache: regexCache)
         swap(&w, &scratch)
         defer { swap(&w, &scratch) }
         let tv = tables.view
         let leadTrie = tables.leadTrie
-        // A new generation per sentence; when the 20 bits wrap, the cache is cleared.
-        w.generation = (w.generation + 1) & 0xFFFFF
-        if w.generation == 0 { w.regexKeys.update(repeating: -1, count: Walk.regexCacheSize); w.generation = 1 }
+        // A new generation per sentence: earlier sentences' cache entries stop counting.
+        w.generation += 1
         w.pool.removeAll(keepingCapacity: true)
         if !w.timeouts.isEmpty { w.timeouts.removeAll() }
         w.limit = range.upperBound
@@ -911,10 +909,10 @@ public final class RuleMatcher {
 
     private func regexEnd(_ w: inout Walk, _ i: Int, _ pos: Int) -> Int {
         guard pos < w.limit else { return -1 }
-        // Positions stay below 2^32 (documents are capped far below that), regexes below 2^12.
-        let key = w.generation << 44 | i << 32 | pos
+        // Positions stay below 2^32: documents are capped far below that.
+        let key = i << 32 | pos
         let slot = (pos ^ (i << 7)) & (Walk.regexCacheSize - 1)
-        if w.regexKeys[slot] == key { return Int(w.regexEnds[slot]) }
+        if w.regexKeys[slot] == key && w.regexGenerations[slot] == w.generation { return w.regexEnds[slot] }
         var end = -1
         switch regexes[i].lookingAt(pos, limit: w.limit) {
         case let .end(e): end = e
@@ -922,7 +920,8 @@ public final class RuleMatcher {
         case .timedOut: w.timeouts[compiled[w.rule].qualifiedID, default: 0] += 1
         }
         w.regexKeys[slot] = key
-        w.regexEnds[slot] = Int32(end)
+        w.regexEnds[slot] = end
+        w.regexGenerations[slot] = w.generation
         return end
     }
 
