@@ -654,6 +654,9 @@ public final class RuleMatcher {
             while s > lower {
                 let n = generic.longestEntry(t, endingAt: s, lowerBound: lower)
                 if n == 0 { break }
+                // A generic word that is the end of a longer stop word is no generic word
+                // here (集|中 of 集中签约重大项目: 集中 stops the name, 中 alone is generic).
+                if let stops, stops.longestEntry(t, endingAt: s, lowerBound: lower) > n { break }
                 s -= n
             }
         }
