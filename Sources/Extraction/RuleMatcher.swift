@@ -6,7 +6,7 @@ import LianluCore
 public enum CaptureRole: Int, CaseIterable, Sendable {
     case number, max, multiplier, multiplier_max, currency, currency_prefix, unit, unit_rest
     case year, year4, year_cn, month, day, rel_year, rel_month, rel_day, part, mod, bound, quarter, half
-    case month2, day2, year2, rel_year2
+    case month2, day2, year2, rel_year2, quarter2
 
     static let names: [String] = allCases.map { String(describing: $0) }
     static let byName: [String: CaptureRole] = Dictionary(uniqueKeysWithValues: allCases.map { (String(describing: $0), $0) })

@@ -9,7 +9,8 @@ import LianluCore
 ///   `unit*` (the unit as written);
 /// - dates: `year`, `year4`, `year_cn`, `month`, `day` (numbers), `rel_year`,
 ///   `rel_month`, `rel_day` (offsets from the reference date), `part`, `mod`, `bound`,
-///   `quarter`, `half`, and `month2`/`day2`/`year2` for the end of a range.
+///   `quarter`, `half`, and `month2`/`day2`/`year2` for the end of a range, `quarter2`
+///   for the last of a run of quarters (前三季度: 1 to 3).
 /// A rule's `set:` adds constant roles (`bound: on_or_after`).
 public enum ValueBuilder {
     typealias Role = CaptureRole
@@ -201,6 +202,10 @@ public enum ValueBuilder {
         if let q = r.string(.quarter).flatMap(Int.init) {
             guard let y = render(YMD(year: start.year, unresolvedYear: start.unresolvedYear || start.year == nil && ref == nil)) ?? ref.map({ pad($0.year, 4) }) else { return nil }
             value = "\(y)-Q\(q)"
+            if r.has(.quarter2) {
+                guard let q2 = r.int(.quarter2), (q + 1...4).contains(q2) else { return nil }
+                value += "/\(y)-Q\(q2)"
+            }
         } else if let h = r.string(.half).flatMap(Int.init) {
             guard let y = render(YMD(year: start.year, unresolvedYear: start.unresolvedYear || start.year == nil && ref == nil)) ?? ref.map({ pad($0.year, 4) }) else { return nil }
             value = "\(y)-H\(h)"
