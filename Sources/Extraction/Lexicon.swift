@@ -25,8 +25,10 @@ public final class Lexicon: @unchecked Sendable {
     /// The entry that ends at a reversed-trie node (-1: none).
     private let reverseEntry: [Int32]
     /// Per entry, the units it does not count before: a stop word's value `not before
-    /// 机色` (有 ends a name's start in 园区内有|鲁西化工, not in 有机肥 or 有色金属).
+    /// 机色` (有 ends a name's start in 园区内有|鲁西化工, not in 有机肥 or 有色金属); and
+    /// after: `not after 泰平` (和 is no stop in 泰和县, 平和县). Several parts join with `;`.
     private let notBefore: [[UInt16]]
+    private let notAfter: [[UInt16]]
     /// Whether any entry has such units.
     private let hasNotBefore: Bool
     /// First units of all entries, for triggering rules that start with this lexicon.
@@ -67,12 +69,20 @@ public final class Lexicon: @unchecked Sendable {
         }
         self.reverseTerminal = reverseTerminal
         self.reverseEntry = reverseEntry
-        let notBefore = entries.map { e -> [UInt16] in
-            guard let v = e.value, v.hasPrefix(Lexicon.notBeforePrefix) else { return [] }
-            return Array(v.dropFirst(Lexicon.notBeforePrefix.count).filter { $0 != " " }.utf16)
+        func units(after prefix: String, in value: String?) -> [UInt16] {
+            guard let value else { return [] }
+            var out: [UInt16] = []
+            for part in value.split(separator: ";") {
+                let p = part.trimmingCharacters(in: .whitespaces)
+                if p.hasPrefix(prefix) { out += Array(p.dropFirst(prefix.count).filter { $0 != " " }.utf16) }
+            }
+            return out
         }
+        let notBefore = entries.map { units(after: Lexicon.notBeforePrefix, in: $0.value) }
+        let notAfter = entries.map { units(after: Lexicon.notAfterPrefix, in: $0.value) }
         self.notBefore = notBefore
-        hasNotBefore = notBefore.contains { !$0.isEmpty }
+        self.notAfter = notAfter
+        hasNotBefore = notBefore.contains { !$0.isEmpty } || notAfter.contains { !$0.isEmpty }
         self.entries = entries
         self.firstUnits = first
         self.firstUnitBits = bits
@@ -88,9 +98,12 @@ public final class Lexicon: @unchecked Sendable {
 
     /// The value that makes an entry not count before some units (`not before 机色`).
     public static let notBeforePrefix = "not before "
+    /// The value that makes an entry not count after some units (`not after 泰平`).
+    public static let notAfterPrefix = "not after "
 
-    /// Whether a stop word ends at `end`: an entry ends there, and the unit at `end` (if
-    /// any, below `upper`) is not one its value says it does not count before.
+    /// Whether a stop word ends at `end`: an entry ends there, the unit at `end` (if any,
+    /// below `upper`) is not one its value says it does not count before, and the unit
+    /// before the entry (if any, from `lowerBound`) not one it does not count after.
     public func endsStop(_ text: UnsafeBufferPointer<UInt16>, at end: Int, lowerBound: Int, upper: Int) -> Bool {
         guard hasNotBefore else { return hasEntry(text, endingAt: end, lowerBound: lowerBound) }
         guard end > lowerBound else { return false }
@@ -103,7 +116,9 @@ public final class Lexicon: @unchecked Sendable {
             node = c
             let e = Int(reverseEntry[node])
             if e >= 0 {
-                guard let next, notBefore[e].contains(next) else { return true }
+                let blockedBefore = next.map { notBefore[e].contains($0) } ?? false
+                let blockedAfter = i > lowerBound && notAfter[e].contains(text[i - 1])
+                if !blockedBefore && !blockedAfter { return true }
             }
             i -= 1
         }
