@@ -554,44 +554,43 @@ public final class RuleSet: @unchecked Sendable {
                 var stops: Lexicon?
                 if spec.hasPrefix(":") { spec.removeFirst() }
                 let parts = spec.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+                // One part's lexicons: one, or several joined by + (name_stop+place_level),
+                // nil when one is unknown (`lexicon` has reported it).
+                func joined(_ part: String) -> Lexicon? {
+                    let names = part.split(separator: "+").map(String.init)
+                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
+                    guard !names.isEmpty, found.count == names.count else { return nil }
+                    return found.count == 1 ? found[0] : Lexicon.union(found)
+                }
+                func part(_ k: Int) -> String? { parts.count > k && !parts[k].isEmpty ? parts[k] : nil }
+                if !isStem, part(2) != nil || part(3) != nil || part(4) != nil {
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): only {stem} takes a generic-word lexicon"))
+                    continue
+                }
+                // {stem:MIN-MAX/stops/generic}: generic words right before the head belong to
+                // the name, but make none alone (重点项目).
                 var generic: Lexicon?
+                if let g = part(2) {
+                    guard let l = joined(g) else { continue }
+                    generic = l
+                }
+                // {stem:MIN-MAX/stops/generic/places}: a place before the rest of the name is
+                // cut off unless the rest is generic (冠县|新瑞集团, but 枣庄市城投集团 stays
+                // whole). With /lead, only when the rest opens with a word of `lead`
+                // (莘县|年产5万吨…项目, 单县浮岗镇|100兆瓦…项目; 汶上县人民医院…项目 stays).
                 var places: Lexicon?
                 var placesBefore: Lexicon?
-                if parts.count > 4 {
-                    // {stem:MIN-MAX/stops/generic/places/lead}: the place is cut off only when
-                    // the rest of the name opens with a word of `lead` (莘县|年产5万吨…项目,
-                    // 单县浮岗镇|100兆瓦…项目), and stays otherwise (汶上县人民医院…项目).
-                    let names = parts[4].split(separator: "+").map(String.init)
-                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
-                    guard isStem, found.count == names.count, !names.isEmpty else {
-                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem:MIN-MAX/stops/generic/places/lead} needs lexicons for lead"))
+                if part(3) != nil || part(4) != nil {
+                    guard generic != nil, part(3) != nil else {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): places in {stem:MIN-MAX/stops/generic/places/lead} need a generic lexicon too, and lead needs places"))
                         continue
                     }
-                    placesBefore = found.count == 1 ? found[0] : Lexicon.union(found)
-                }
-                if parts.count > 3 {
-                    // {stem:MIN-MAX/stops/generic/places}: a place before the rest of the
-                    // name is cut off unless the rest is generic (冠县|新瑞集团, but
-                    // 枣庄市城投集团 stays whole).
-                    let names = parts[3].split(separator: "+").map(String.init)
-                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
-                    guard isStem, found.count == names.count, parts[2].count > 0 else {
-                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): places in {stem:MIN-MAX/stops/generic/places} need a generic lexicon too"))
-                        continue
+                    guard let pl = joined(parts[3]) else { continue }
+                    places = pl
+                    if let l = part(4) {
+                        guard let lead = joined(l) else { continue }
+                        placesBefore = lead
                     }
-                    places = found.count == 1 ? found[0] : Lexicon.union(found)
-                }
-                if parts.count > 2 && !parts[2].isEmpty {
-                    // {stem:MIN-MAX/stops/generic}: generic words right before the head
-                    // belong to the name, but make none alone (重点项目). Several lexicons
-                    // join with +.
-                    let names = parts[2].split(separator: "+").map(String.init)
-                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
-                    guard isStem, found.count == names.count else {
-                        if !isStem { problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): only {stem} takes a generic-word lexicon")) }
-                        continue
-                    }
-                    generic = found.count == 1 ? found[0] : Lexicon.union(found)
                 }
                 if let bounds = parts.first, !bounds.isEmpty {
                     let mm = bounds.split(separator: "-").map { Int($0) }
@@ -601,12 +600,9 @@ public final class RuleSet: @unchecked Sendable {
                     }
                     minLen = a; maxLen = b
                 }
-                if parts.count > 1 {
-                    // One lexicon, or several joined by + (name_stop+place_level).
-                    let names = parts[1].split(separator: "+").map(String.init)
-                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
-                    guard found.count == names.count else { continue }
-                    stops = found.count == 1 ? found[0] : Lexicon.union(found)
+                if let st = part(1) {
+                    guard let l = joined(st) else { continue }
+                    stops = l
                 }
                 if isStem {
                     if !elements.isEmpty {
