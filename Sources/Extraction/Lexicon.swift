@@ -70,10 +70,11 @@ public final class Lexicon: @unchecked Sendable {
         self.reverseTerminal = reverseTerminal
         self.reverseEntry = reverseEntry
         func units(after prefix: String, in value: String?) -> [UInt16] {
-            guard let value else { return [] }
+            // Most values are something else (美元 -> USD, 临清 -> county): no parsing.
+            guard let value, value.hasPrefix("not ") else { return [] }
             var out: [UInt16] = []
             for part in value.split(separator: ";") {
-                let p = part.trimmingCharacters(in: .whitespaces)
+                let p = Lexicon.trimmed(part)
                 if p.hasPrefix(prefix) { out += Array(p.dropFirst(prefix.count).filter { $0 != " " }.utf16) }
             }
             return out
