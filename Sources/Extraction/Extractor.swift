@@ -146,7 +146,7 @@ public final class Extractor {
                             // the whole item wins, as names stay whole.
                             for r in abs where (2...12).contains(r.count)
                                 && !mentions.contains(where: { $0.0.overlaps(r) && !(r.contains($0.0.lowerBound) && $0.0.upperBound <= r.upperBound && $0.0 != r && $0.1.isName && $0.1 != t) }) {
-                                result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: r, value: nil, rule: ruleID[ri]))
+                                result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: r, value: nil, rule: ruleID[ri], ruleIndex: ri))
                                 result.captures.append([])
                                 if trackSource { result.source.append(u.source) }
                                 swallowed.append((u.sid, r))
@@ -262,7 +262,7 @@ public final class Extractor {
                         }
                         guard ok else { continue }
                         let range = (u.base + i)..<(u.base + end)
-                        result.mentions.append(Mention(id: "", sid: u.sid, type: name.type, utf16Range: range, value: nil, rule: ruleID[name.rule]))
+                        result.mentions.append(Mention(id: "", sid: u.sid, type: name.type, utf16Range: range, value: nil, rule: ruleID[name.rule], ruleIndex: name.rule))
                         result.captures.append([])
                         if trackSource { result.source.append(u.source) }
                         if soft { swallowed.append((u.sid, range)) }
@@ -367,7 +367,11 @@ public final class Extractor {
         constants = ruleSet.rules.map(\.set)
         repeatRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].repeats }
         listRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].listMembers }
+        recordPieces = MentionRecordPieces(ruleIDs: ruleID)
     }
+
+    /// The fixed parts of this rule set's mention records, escaped once.
+    public let recordPieces: MentionRecordPieces
 
     /// Indices of the list rules (see `applyListRules`).
     private let listRules: [Int]
@@ -486,7 +490,7 @@ public final class Extractor {
             guard let type = type[c.rule] else { continue }
             k += 1
             result.mentions.append(Mention(id: Mention.id(sid: s.sid, k: k), sid: s.sid, type: type, utf16Range: c.range, value: value,
-                                           rule: ruleID[c.rule]))
+                                           rule: ruleID[c.rule], ruleIndex: c.rule))
             result.captures.append(a.captures)
         }
     }

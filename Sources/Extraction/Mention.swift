@@ -154,14 +154,17 @@ public struct Mention: Sendable, Equatable {
     public var value: MentionValue?
     /// The rule that produced it: `file#rule-id`.
     public var rule: String
+    /// That rule's index in its rule set (-1: not known), for `MentionRecordPieces`.
+    public var ruleIndex: Int32 = -1
 
-    public init(id: String, sid: Int, type: MentionType, utf16Range: Range<Int>, value: MentionValue?, rule: String) {
+    public init(id: String, sid: Int, type: MentionType, utf16Range: Range<Int>, value: MentionValue?, rule: String, ruleIndex: Int = -1) {
         self.id = id
         self.sid = sid
         self.type = type
         self.utf16Range = utf16Range
         self.value = value
         self.rule = rule
+        self.ruleIndex = Int32(ruleIndex)
     }
 
     /// `m<sid>_<k>`, written digit by digit: string interpolation of two numbers cost
@@ -178,6 +181,40 @@ public struct Mention: Sendable, Equatable {
             x = k
             for i in stride(from: ns + 1 + nk, through: ns + 2, by: -1) { buf[i] = UInt8(ascii: "0") + UInt8(x % 10); x /= 10 }
             return 2 + ns + nk
+        }
+    }
+
+    /// Writes the record through pieces escaped once per rule set and per document (see
+    /// `MentionRecordPieces`); the bytes are the same as `write(document:to:base:)`'s.
+    public func write(document doc: NormalizedDocument, to w: inout JSONWriter, pieces: MentionRecordPieces,
+                      head: UnsafeBufferPointer<UInt8>, base: (start: Int, rawStart: Int) = (0, 0)) {
+        var o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
+        o.start += base.start; o.end += base.start; o.rawStart += base.rawStart; o.rawEnd += base.rawStart
+        var plainID = true
+        for b in id.utf8 where b < 0x20 || b == 0x22 || b == 0x5C || b >= 0x7F { plainID = false; break }
+        guard plainID else { write(document: doc, to: &w, base: base); return }
+        w.verbatim(head)
+        var idCopy = id
+        idCopy.withUTF8 { w.verbatim($0) }
+        w.verbatim("\",\"sid\":")
+        w.verbatimInt(sid)
+        pieces.typeText[Int(type.code)].withUnsafeBufferPointer { w.verbatim($0) }
+        doc.text.withUnsafeBufferPointer { buf in
+            w.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range]))
+        }
+        w.verbatim(",\"start\":"); w.verbatimInt(o.start)
+        w.verbatim(",\"end\":"); w.verbatimInt(o.end)
+        w.verbatim(",\"raw_start\":"); w.verbatimInt(o.rawStart)
+        w.verbatim(",\"raw_end\":"); w.verbatimInt(o.rawEnd)
+        if let value { w.verbatim(",\"value\":"); value.write(to: &w) }
+        if ruleIndex >= 0 && Int(ruleIndex) < pieces.ruleTail.count && pieces.ruleID[Int(ruleIndex)] == rule {
+            pieces.ruleTail[Int(ruleIndex)].withUnsafeBufferPointer { w.verbatim($0) }
+        } else {
+            var tail = JSONWriter(capacity: 64)
+            tail.string(rule)
+            w.verbatim(",\"rule\":")
+            tail.withBytes { w.verbatim($0) }
+            w.verbatim("}\n")
         }
     }
 
@@ -203,5 +240,39 @@ public struct Mention: Sendable, Equatable {
         w.key("rule"); w.string(rule)
         w.endObject()
         w.newline()
+    }
+}
+
+
+/// The fixed parts of mention records, escaped once: per rule the record's tail
+/// (`,"rule":"money.yaml#money_amount"}` and the newline), per type the bytes between
+/// the sid and the text (`,"type":"MONEY","text":`), and per document its head
+/// (`{"doc":"d1","id":"`).
+public struct MentionRecordPieces: Sendable {
+    public let ruleID: [String]
+    let ruleTail: [[UInt8]]
+    let typeText: [[UInt8]]
+
+    public init(ruleIDs: [String]) {
+        ruleID = ruleIDs
+        ruleTail = ruleIDs.map { id in
+            var w = JSONWriter(capacity: 64)
+            w.beginObject(); w.key("rule"); w.string(id); w.endObject(); w.newline()
+            var b = w.bytes
+            b[0] = UInt8(ascii: ",")  // the record's own opening brace came first
+            return b
+        }
+        typeText = MentionType.byCode.map { t in
+            Array(",\"type\":\"\(t.rawValue)\",\"text\":".utf8)
+        }
+    }
+
+    /// `{"doc":"<id>","id":"` for one document.
+    public static func head(documentID: String) -> [UInt8] {
+        var w = JSONWriter(capacity: 64)
+        w.beginObject(); w.key("doc"); w.string(documentID)
+        var b = w.bytes
+        b += Array(",\"id\":\"".utf8)
+        return b
     }
 }

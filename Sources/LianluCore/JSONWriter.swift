@@ -239,6 +239,23 @@ public struct JSONWriter {
         }
     }
 
+    /// Appends bytes as they are, outside the comma bookkeeping: for the fixed pieces of
+    /// a top-level record that its writer escaped once (a mention record's keys and its
+    /// rule), where writing each key and escaping the same rule name again per record
+    /// was a third of writing it.
+    public mutating func verbatim(_ bytes: UnsafeBufferPointer<UInt8>) {
+        append(bytes)
+    }
+
+    public mutating func verbatim(_ s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// An integer, outside the comma bookkeeping (see `verbatim`).
+    public mutating func verbatimInt(_ v: Int) {
+        appendInt(v)
+    }
+
     /// Appends raw, already-serialized JSON (a canonical value from elsewhere).
     public mutating func raw(_ json: [UInt8]) {
         valuePrefix()

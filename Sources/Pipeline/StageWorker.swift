@@ -191,7 +191,10 @@ public final class StageWorker {
             let found = extractor.extract(document: normalized, sentences: sentences)
             let t3 = now()
             writer.removeAll()
-            for m in found.mentions { m.write(document: normalized, to: &writer) }
+            let head = MentionRecordPieces.head(documentID: normalized.id)
+            head.withUnsafeBufferPointer { h in
+                for m in found.mentions { m.write(document: normalized, to: &writer, pieces: extractor.recordPieces, head: h) }
+            }
             result.output[.extract] = writer.bytes
             result.mentionCount = found.mentions.count
             for (rule, n) in found.timeouts.sorted(by: { $0.key < $1.key }) {
@@ -232,7 +235,9 @@ extension StageWorker {
         var w = JSONWriter(capacity: 4096)
         for (i, m) in found.mentions.enumerated() {
             let r = records[found.source[i]]
-            m.write(document: r.document, to: &w, base: (r.start, r.rawStart))
+            MentionRecordPieces.head(documentID: r.document.id).withUnsafeBufferPointer { h in
+                m.write(document: r.document, to: &w, pieces: extractor.recordPieces, head: h, base: (r.start, r.rawStart))
+            }
         }
         result.output[.extract] = w.bytes
         result.mentionCount = found.mentions.count
