@@ -188,36 +188,77 @@ public final class Extractor {
         guard !repeatRules.isEmpty, !result.mentions.isEmpty else { return false }
         // Every repeat rule's names in one table, scanned once (longest first: 李红英
         // before a shorter name inside it; then by type order and text, deterministic).
-        struct Name { var text: [UInt16]; var type: MentionType; var rule: Int }
+        // Their units sit side by side in `flat`, deduplicated through an open-addressing
+        // table of hashes: an array and a Set<[UInt16]> insert per mention (hashing each
+        // unit through Hasher) were most of this pass.
+        struct Name { var start: Int; var count: Int; var type: MentionType; var rule: Int }
         let unitOfSid = Extractor.unitIndex(units)
         let mentionsOfUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
         var names: [Name] = []
-        var seen = Set<[UInt16]>()
+        var flat: [UInt16] = []
+        var slots = [Int32](repeating: -1, count: 64)
+        var slotHash = [UInt64](repeating: 0, count: 64)
+        func insert(_ text: UnsafeBufferPointer<UInt16>, type t: MentionType, rule ri: Int) {
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for u in text { h = (h ^ UInt64(u)) &* 0x0000_0100_0000_01B3 }
+            var mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            while slots[slot] >= 0 {
+                let n = names[Int(slots[slot])]
+                if slotHash[slot] == h && n.count == text.count && flat[n.start..<(n.start + n.count)].elementsEqual(text) { return }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = Int32(names.count)
+            slotHash[slot] = h
+            names.append(Name(start: flat.count, count: text.count, type: t, rule: ri))
+            flat.append(contentsOf: text)
+            if names.count * 2 > slots.count {
+                // Grow: re-insert every name by its kept hash.
+                let old = zip(slots, slotHash).filter { $0.0 >= 0 }
+                slots = [Int32](repeating: -1, count: slots.count * 2)
+                slotHash = [UInt64](repeating: 0, count: slots.count)
+                mask = slots.count - 1
+                for (n, oh) in old {
+                    var s = Int(truncatingIfNeeded: oh ^ (oh >> 29)) & mask
+                    while slots[s] >= 0 { s = (s + 1) & mask }
+                    slots[s] = n
+                    slotHash[s] = oh
+                }
+            }
+        }
         for ri in repeatRules {
             guard let t = type[ri] else { continue }
             for k in units.indices {
                 let u = units[k]
                 for i in mentionsOfUnit[k].lazy.map(Int.init) where result.mentions[i].type == t && result.mentions[i].utf16Range.count >= 2 {
                     let r = result.mentions[i].utf16Range
-                    let text = Array(u.text[(r.lowerBound - u.base)..<(r.upperBound - u.base)])
-                    if seen.insert(text).inserted { names.append(Name(text: text, type: t, rule: ri)) }
+                    insert(UnsafeBufferPointer(rebasing: u.text[(r.lowerBound - u.base)..<(r.upperBound - u.base)]), type: t, rule: ri)
                 }
             }
         }
         guard !names.isEmpty else { return false }
-        names.sort { $0.text.count != $1.text.count ? $0.text.count > $1.text.count : ($0.rule != $1.rule ? $0.rule < $1.rule : $0.text.lexicographicallyPrecedes($1.text)) }
-        // Names by first unit: a sorted list of first units (binary search, no hashing).
-        var firstBits = [UInt64](repeating: 0, count: 1024)
-        var firsts: [UInt16] = []
-        var byFirst: [[Int]] = []
-        for (n, name) in names.enumerated() {
-            let f = name.text[0]
-            firstBits[Int(f) >> 6] |= 1 << UInt64(f & 63)
-            if let k = firsts.firstIndex(of: f) { byFirst[k].append(n) } else { firsts.append(f); byFirst.append([n]) }
+        flat.withUnsafeBufferPointer { f in
+            names.sort {
+                if $0.count != $1.count { return $0.count > $1.count }
+                if $0.rule != $1.rule { return $0.rule < $1.rule }
+                return f[$0.start..<($0.start + $0.count)].lexicographicallyPrecedes(f[$1.start..<($1.start + $1.count)])
+            }
         }
-        let order = firsts.indices.sorted { firsts[$0] < firsts[$1] }
-        firsts = order.map { firsts[$0] }
-        byFirst = order.map { byFirst[$0] }
+        // Names by first unit: a sorted list of first units (binary search, no hashing),
+        // each with its names in the order above (`members[groupStart[k]..<groupStart[k + 1]]`).
+        var firstBits = [UInt64](repeating: 0, count: 1024)
+        let members = names.indices.sorted { a, b in
+            let fa = flat[names[a].start], fb = flat[names[b].start]
+            return fa != fb ? fa < fb : a < b
+        }
+        var firsts: [UInt16] = []
+        var groupStart: [Int] = []
+        for (k, n) in members.enumerated() {
+            let f = flat[names[n].start]
+            if firsts.last != f { firsts.append(f); groupStart.append(k) }
+            firstBits[Int(f) >> 6] |= 1 << UInt64(f & 63)
+        }
+        groupStart.append(members.count)
         var added = false
         // Per unit of a sentence: who holds it. 0 free, else 1 + the type's index; a
         // name of another type holds its units softly (鲁西 inside a recurring 鲁西化工).
@@ -227,9 +268,9 @@ public final class Extractor {
             owner.removeAll(keepingCapacity: true)
             owner.append(contentsOf: repeatElement(0, count: u.text.count))
             for i in mentionsOfUnit[k] {
-                let m = result.mentions[Int(i)]
-                let code = m.type.code
-                for x in m.utf16Range {
+                // Fields read in place: copying the mention retained its strings.
+                let code = result.mentions[Int(i)].type.code
+                for x in result.mentions[Int(i)].utf16Range {
                     let j = x - u.base
                     if j >= 0 && j < owner.count { owner[j] = code }
                 }
@@ -241,10 +282,10 @@ public final class Extractor {
                 var lo = 0, hi = firsts.count
                 while lo < hi { let mid = (lo + hi) >> 1; if firsts[mid] < c { lo = mid + 1 } else { hi = mid } }
                 if lo < firsts.count, firsts[lo] == c {
-                    for n in byFirst[lo] {
+                    for n in members[groupStart[lo]..<groupStart[lo + 1]] {
                         let name = names[n]
-                        let end = i + name.text.count
-                        guard end <= u.text.count, u.text[i..<end].elementsEqual(name.text) else { continue }
+                        let end = i + name.count
+                        guard end <= u.text.count, u.text[i..<end].elementsEqual(flat[name.start..<(name.start + name.count)]) else { continue }
                         let mine = name.type.code
                         // Free, or held by a name of another type lying wholly inside.
                         var soft = false
