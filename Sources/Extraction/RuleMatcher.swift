@@ -729,7 +729,17 @@ public final class RuleMatcher {
             guard isNameUnit(t, e, lower, upper) else { break }
             e += 1
         }
-        while e > p, [0x28, 0x201C, 0xB7, 0x30FB, 0x26, 0x2D, 0x2E, 0x20].contains(t[e - 1]) { e -= 1 }
+        // Joiners at its end are not part of it, nor a closer opened before it (the ) of
+        // 通讯员 石磊)3月27日).
+        while e > p {
+            let u = t[e - 1]
+            if [0x28, 0x201C, 0xB7, 0x30FB, 0x26, 0x2D, 0x2E, 0x20].contains(u) { e -= 1; continue }
+            if u == 0x29 || u == 0x201D {
+                let opener: UInt16 = u == 0x29 ? 0x28 : 0x201C
+                if !(p..<(e - 1)).contains(where: { t[$0] == opener }) { e -= 1; continue }
+            }
+            break
+        }
         return e - p >= Int(run.min) ? e : -1
     }
 
