@@ -634,7 +634,7 @@ public final class RuleMatcher {
 
     /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
     static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?,
-                          generic: Lexicon?, places: Lexicon? = nil, placesBefore: Lexicon? = nil) -> Int {
+                          generic: Lexicon?, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil) -> Int {
         if run.words {
             // {before:N/words}: up to N words backwards, longest first; none is fine.
             var s = a
@@ -662,7 +662,10 @@ public final class RuleMatcher {
         }
         let genericTail = s
         while s > lower && a - s < Int(run.max) {
-            if let stops, stops.endsStop(t, at: s, lowerBound: lower, upper: upper) { break }
+            if let stops, stops.endsStop(t, at: s, lowerBound: lower, upper: upper) {
+                // Unless it is the end of a longer word of `keep` (the 州 of 德州).
+                guard let keep, keep.longestEntry(t, endingAt: s, lowerBound: lower) > stops.longestEntry(t, endingAt: s, lowerBound: lower) else { break }
+            }
             guard isNameUnit(t, s - 1, lower, upper) else { break }
             // Latin letters never join ideographs before them: 美国|RTK Technologies Inc公司.
             if s < a, TextUnits.isASCIILetter(t[s]), TextUnits.isIdeograph(t[s - 1]) { break }
@@ -791,8 +794,9 @@ public final class RuleMatcher {
                 let generic: Lexicon? = run.generic < 0 ? nil : tv.lexicons[Int(run.generic)].takeUnretainedValue()
                 let places: Lexicon? = run.places < 0 ? nil : tv.lexicons[Int(run.places)].takeUnretainedValue()
                 let placesBefore: Lexicon? = run.placesBefore < 0 ? nil : tv.lexicons[Int(run.placesBefore)].takeUnretainedValue()
+                let keep: Lexicon? = run.keep < 0 ? nil : tv.lexicons[Int(run.keep)].takeUnretainedValue()
                 w.stem = RuleMatcher.stemStart(t, anchor: w.start, lower: w.base, upper: w.limit, run: run, stops: stops, generic: generic,
-                                               places: places, placesBefore: placesBefore)
+                                               places: places, placesBefore: placesBefore, keep: keep)
             }
             if w.stem < 0 { return }
             w.captures[0].start = Int32(w.stem)

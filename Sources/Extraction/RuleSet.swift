@@ -44,7 +44,7 @@ public struct PatternElement: Sendable {
         /// name characters (ideographs, Latin letters, digits, · ( ) “ ” & -) and stops
         /// after a word of the `stops` lexicon, at a non-name character, where Latin
         /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
-        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil, placesBefore: Lexicon? = nil)
+        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil)
         /// `{before:N/lexicon}`: up to N words of the lexicon that end where the next
         /// element starts, longest first, found backwards (only as a pattern's first
         /// element): the bodies and modifiers before a post's head (党工委|第一|书记), so
@@ -218,6 +218,9 @@ public final class RuleSet: @unchecked Sendable {
         var min: Int32; var max: Int32; var stops: Int32; var generic: Int32 = -1; var places: Int32 = -1
         /// `{stem:…/places/lead}`: a place is cut off only before a word of this lexicon.
         var placesBefore: Int32 = -1
+        /// `{stem:…/lead/keep}`: a stop word that ends a word of this lexicon (and is
+        /// shorter) does not stop the stem there (德州经济开发区: 州 ends 德州).
+        var keep: Int32 = -1
         /// `{before:N/words}`: up to N words of `stops` (the lexicon) backwards, not a stem.
         var words = false
     }
@@ -553,7 +556,7 @@ public final class RuleSet: @unchecked Sendable {
                 var minLen = 1, maxLen = 12
                 var stops: Lexicon?
                 if spec.hasPrefix(":") { spec.removeFirst() }
-                let parts = spec.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+                let parts = spec.split(separator: "/", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
                 // One part's lexicons: one, or several joined by + (name_stop+place_level),
                 // nil when one is unknown (`lexicon` has reported it).
                 func joined(_ part: String) -> Lexicon? {
@@ -563,7 +566,7 @@ public final class RuleSet: @unchecked Sendable {
                     return found.count == 1 ? found[0] : Lexicon.union(found)
                 }
                 func part(_ k: Int) -> String? { parts.count > k && !parts[k].isEmpty ? parts[k] : nil }
-                if !isStem, part(2) != nil || part(3) != nil || part(4) != nil {
+                if !isStem, part(2) != nil || part(3) != nil || part(4) != nil || part(5) != nil {
                     problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): only {stem} takes a generic-word lexicon"))
                     continue
                 }
@@ -592,6 +595,12 @@ public final class RuleSet: @unchecked Sendable {
                         placesBefore = lead
                     }
                 }
+                // {stem:…/keep}: stop words inside a word of `keep` do not stop the stem.
+                var keep: Lexicon?
+                if let k = part(5) {
+                    guard let l = joined(k) else { continue }
+                    keep = l
+                }
                 if let bounds = parts.first, !bounds.isEmpty {
                     let mm = bounds.split(separator: "-").map { Int($0) }
                     guard mm.count == 2, let a = mm[0], let b = mm[1], a >= 1, b >= a, b <= 64 else {
@@ -609,7 +618,7 @@ public final class RuleSet: @unchecked Sendable {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem} must be the pattern's first element (it is found backwards from the element after it)"))
                         continue
                     }
-                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places, placesBefore: placesBefore)
+                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places, placesBefore: placesBefore, keep: keep)
                     first = nil
                     optional = true  // consumes nothing forwards: the next element triggers the rule
                 } else {
@@ -820,9 +829,10 @@ public final class RuleSet: @unchecked Sendable {
                 case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
                 case let .notFollowedByLexicon(l): return FastElement(kind: .notFollowedByLexicon, optional: e.optional, payload: lexID(l))
-                case let .stem(minLen, maxLen, stops, generic, places, placesBefore):
+                case let .stem(minLen, maxLen, stops, generic, places, placesBefore, keep):
                     nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1,
-                                            places: places.map(lexID) ?? -1, placesBefore: placesBefore.map(lexID) ?? -1))
+                                            places: places.map(lexID) ?? -1, placesBefore: placesBefore.map(lexID) ?? -1,
+                                            keep: keep.map(lexID) ?? -1))
                     return FastElement(kind: .stem, optional: e.optional, payload: Int32(nameRuns.count - 1))
                 case let .wordsBefore(n, words):
                     nameRuns.append(NameRun(min: 0, max: Int32(n), stops: lexID(words), words: true))
