@@ -294,34 +294,52 @@ public struct JSONParser {
                 throw e
             }
         }
-        // Runs between escapes are decoded in bulk; escapes are handled here.
-        var out: [UInt16] = []
-        out.reserveCapacity(k - start)
-        var run = start
-        pos = start
-        while true {
-            guard pos < bytes.count else { throw error("unterminated string") }
-            let b = bytes[pos]
-            if b == UInt8(ascii: "\"") {
-                try decodeRun(run, pos, into: &out)
+        // Runs between escapes are decoded straight into the result; escapes are handled
+        // here. The result has room for every byte: no run or escape gives more units
+        // than it has bytes.
+        let capacity = k - start
+        var failure: JSONParseError?
+        let out = try [UInt16](unsafeUninitializedCapacity: max(capacity, 1)) { dst, initialized in
+            guard let base = dst.baseAddress else { initialized = 0; return }
+            var o = 0
+            var run = start
+            pos = start
+            initialized = 0
+            while pos < k {
+                if bytes[pos] != UInt8(ascii: "\\") { pos += 1; continue }
+                let r = UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[run..<pos]), into: base + o)
+                if let bad = r.invalidAt {
+                    var e = JSONParseError(offset: run + bad, message: "invalid UTF-8 byte sequence")
+                    e.isEncodingError = true
+                    failure = e
+                    return
+                }
+                o += r.written
                 pos += 1
-                return out
+                let scalar = try escapedScalar()
+                if scalar >= 0x10000 {
+                    let v = scalar - 0x10000
+                    base[o] = UInt16(0xD800 + (v >> 10))
+                    base[o + 1] = UInt16(0xDC00 + (v & 0x3FF))
+                    o += 2
+                } else {
+                    base[o] = UInt16(scalar)
+                    o += 1
+                }
+                run = pos
             }
-            if b < 0x20 { throw error("control character in string (must be escaped)") }
-            if b != UInt8(ascii: "\\") { pos += 1; continue }
-            try decodeRun(run, pos, into: &out)
-            pos += 1
-            guard pos < bytes.count else { throw error("unterminated escape") }
-            let scalar = try escapedScalar()
-            if scalar >= 0x10000 {
-                let v = scalar - 0x10000
-                out.append(UInt16(0xD800 + (v >> 10)))
-                out.append(UInt16(0xDC00 + (v & 0x3FF)))
-            } else {
-                out.append(UInt16(scalar))
+            let r = UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[run..<k]), into: base + o)
+            if let bad = r.invalidAt {
+                var e = JSONParseError(offset: run + bad, message: "invalid UTF-8 byte sequence")
+                e.isEncodingError = true
+                failure = e
+                return
             }
-            run = pos
+            initialized = o + r.written
         }
+        if let failure { throw failure }
+        pos = k + 1
+        return out
     }
 
     /// The scalar an escape stands for, with `pos` just after the backslash; a \\u
