@@ -228,11 +228,17 @@ public final class Extractor {
         }
         for ri in repeatRules {
             guard let t = type[ri] else { continue }
+            let drop = ruleSet.rules[ri].shortDrop
             for k in units.indices {
                 let u = units[k]
                 for i in mentionsOfUnit[k].lazy.map(Int.init) where result.mentions[i].type == t && result.mentions[i].utf16Range.count >= 2 {
                     let r = result.mentions[i].utf16Range
-                    insert(UnsafeBufferPointer(rebasing: u.text[(r.lowerBound - u.base)..<(r.upperBound - u.base)]), type: t, rule: ri)
+                    let name = UnsafeBufferPointer(rebasing: u.text[(r.lowerBound - u.base)..<(r.upperBound - u.base)])
+                    if let drop {
+                        if let short = Extractor.shortName(name, drop: drop) { insert(UnsafeBufferPointer(rebasing: name[short]), type: t, rule: ri) }
+                    } else {
+                        insert(name, type: t, rule: ri)
+                    }
                 }
             }
         }
@@ -317,6 +323,31 @@ public final class Extractor {
             }
         }
         return added
+    }
+
+    /// The short name inside `name` (see `Rule.shortDrop`): without the longest words of
+    /// `before` at its start, one after another, and of `after` at its end; nil unless a
+    /// word of `after` ends the name and three units or more remain (two-character short
+    /// names are too often plain words).
+    static func shortName(_ name: UnsafeBufferPointer<UInt16>, drop: (before: Lexicon, after: Lexicon)) -> Range<Int>? {
+        var hi = name.count
+        var dropped = false
+        while hi > 0 {
+            let n = drop.after.longestEntry(name, endingAt: hi, lowerBound: 0)
+            if n == 0 || hi - n < 3 { break }
+            hi -= n
+            dropped = true
+        }
+        guard dropped else { return nil }
+        var lo = 0
+        while lo < hi {
+            var longest = 0
+            drop.before.forEachMatch(name, at: lo, limit: hi) { end, _ in longest = max(longest, end - lo) }
+            if longest == 0 || hi - (lo + longest) < 3 { break }
+            lo += longest
+        }
+        guard hi - lo >= 3, (lo..<hi).allSatisfy({ TextUnits.isIdeograph(name[$0]) || RuleMatcher.isASCIIAlphanumeric(name[$0]) }) else { return nil }
+        return lo..<hi
     }
 
     /// Mention indices grouped by sentence unit, in one flat array (a counting sort): an
@@ -406,7 +437,7 @@ public final class Extractor {
         type = ruleSet.rules.map(\.type)
         ruleID = ruleSet.rules.map(\.qualifiedID)
         constants = ruleSet.rules.map(\.set)
-        repeatRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].repeats }
+        repeatRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].repeats || ruleSet.rules[$0].shortDrop != nil }
         listRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].listMembers }
         recordPieces = MentionRecordPieces(ruleIDs: ruleID)
     }
@@ -417,7 +448,7 @@ public final class Extractor {
     /// Indices of the list rules (see `applyListRules`).
     private let listRules: [Int]
 
-    /// Indices of the repeat rules (see `applyRepeatRules`).
+    /// Indices of the repeat and short-name rules (see `applyRepeatRules`).
     private let repeatRules: [Int]
 
     /// Extracts mentions from every sentence of a document.

@@ -119,6 +119,12 @@ public struct Rule: Sendable {
     /// For a list rule, `stops:`: the lexicon after whose words the first item starts
     /// (以|中冶银河纸业、...).
     public var listStops: Lexicon?
+    /// A short-name rule (`short: TYPE`, `drop_before:`, `drop_after:`): no pattern; a
+    /// mention of its type that ends in a word of `drop_after` gives a short name, the
+    /// mention without the words of `drop_before` at its start and of `drop_after` at its
+    /// end (浙江温州|宏步鞋业|有限公司), and that short name is a mention wherever it
+    /// recurs in the document, like a repeat rule's names.
+    public var shortDrop: (before: Lexicon, after: Lexicon)?
 
     /// `file#id`, what mentions carry in their `rule` field.
     public var qualifiedID: String { "\(file)#\(id)" }
@@ -353,7 +359,8 @@ public final class RuleSet: @unchecked Sendable {
         return problems
     }
 
-    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat", "list", "stops"]
+    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat", "list", "stops",
+                                        "short", "drop_before", "drop_after"]
 
     private func loadRules(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
         let (node, p) = yamlNode(path: path, file: file)
@@ -402,7 +409,32 @@ public final class RuleSet: @unchecked Sendable {
             if isList, m["list"]?.string != typeName || type == nil || m["pattern"] != nil {
                 problems.append(RuleDiagnostic(file: file, line: m["list"]?.mark?.line ?? line, message: "rule \(id): a list rule has no pattern and names its own type (list: \(typeName))"))
             }
-            let isRepeat = m["repeat"] != nil || isList
+            let isShort = m["short"] != nil
+            var shortDrop: (before: Lexicon, after: Lexicon)?
+            if isShort {
+                func lexicons(_ key: String) -> Lexicon? {
+                    guard let names = m[key]?.string, !names.isEmpty else {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): a short-name rule needs \(key): (lexicons joined by +)"))
+                        return nil
+                    }
+                    var found: [Lexicon] = []
+                    for n in names.split(separator: "+").map(String.init) {
+                        guard let l = self.lexicons[n] else {
+                            problems.append(RuleDiagnostic(file: file, line: m[key]?.mark?.line ?? line, message: "rule \(id): unknown lexicon \(n) in \(key): (no lexicons/\(n).txt)"))
+                            return nil
+                        }
+                        found.append(l)
+                    }
+                    return found.count == 1 ? found[0] : Lexicon.union(found)
+                }
+                if m["short"]?.string != typeName || type == nil || m["pattern"] != nil {
+                    problems.append(RuleDiagnostic(file: file, line: m["short"]?.mark?.line ?? line, message: "rule \(id): a short-name rule has no pattern and names its own type (short: \(typeName))"))
+                }
+                if let b = lexicons("drop_before"), let a = lexicons("drop_after") { shortDrop = (b, a) } else { continue }
+            } else if m["drop_before"] != nil || m["drop_after"] != nil {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): drop_before: and drop_after: belong to short-name rules (short: TYPE)"))
+            }
+            let isRepeat = m["repeat"] != nil || isList || isShort
             if m["repeat"] != nil {
                 if m["pattern"] != nil {
                     problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): a repeat rule has no pattern"))
@@ -467,6 +499,7 @@ public final class RuleSet: @unchecked Sendable {
                             elements: elements, priority: m["priority"]?.int ?? 0, order: rules.count, set: set, examples: ex, negatives: neg)
             rule.repeats = m["repeat"] != nil
             rule.listMembers = isList
+            rule.shortDrop = shortDrop
             if let stopsName = m["stops"]?.string {
                 if let lex = lexicons[stopsName], isList { rule.listStops = lex } else {
                     problems.append(RuleDiagnostic(file: file, line: m["stops"]?.mark?.line ?? line,
