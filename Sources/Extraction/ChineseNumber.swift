@@ -216,8 +216,9 @@ enum NumberScanner {
                 if let v = Double(text) { value = v }
                 i = j
             }
-            // A letter right after digits makes a code (5G, 304L): not a number.
-            if i < limit, TextUnits.isASCIILetter(t[i]) { return nil }
+            // A letter right after digits may be a unit (12GWh) or make a code (5G, 304L):
+            // the number stands, and the `code` blocker (in the rules) holds a code's span
+            // unless a quantity with a Latin unit covers all of it.
             _ = digits
             return (i, value)
         }
