@@ -126,6 +126,22 @@ public final class Lexicon: @unchecked Sendable {
         return false
     }
 
+    /// Whether a stop word starts at `start` (the forward counterpart of `endsStop`, for
+    /// spans): an entry starts there, the unit after it (if any, below `upper`) is not one
+    /// its value says it does not count before, and the unit before `start` (from
+    /// `lowerBound`) not one it does not count after (五 stops 家具|五 but not 五金).
+    public func startsStop(_ text: UnsafeBufferPointer<UInt16>, at start: Int, lowerBound: Int, upper: Int) -> Bool {
+        var found = false
+        forEachMatch(text, at: start, limit: upper) { end, e in
+            if found { return }
+            if !hasNotBefore { found = true; return }
+            let blockedBefore = end < upper && notBefore[e].contains(text[end])
+            let blockedAfter = start > lowerBound && notAfter[e].contains(text[start - 1])
+            if !blockedBefore && !blockedAfter { found = true }
+        }
+        return found
+    }
+
     /// Whether `range` of `text` is a sequence of entries (水利|投资|发展).
     public func covers(_ text: UnsafeBufferPointer<UInt16>, _ range: Range<Int>) -> Bool {
         if range.isEmpty { return true }
