@@ -425,7 +425,7 @@ public final class RuleSet: @unchecked Sendable {
                         }
                         found.append(l)
                     }
-                    return found.count == 1 ? found[0] : Lexicon.union(found)
+                    return found.count == 1 ? found[0] : union(found)
                 }
                 if m["short"]?.string != typeName || type == nil || m["pattern"] != nil {
                     problems.append(RuleDiagnostic(file: file, line: m["short"]?.mark?.line ?? line, message: "rule \(id): a short-name rule has no pattern and names its own type (short: \(typeName))"))
@@ -513,6 +513,18 @@ public final class RuleSet: @unchecked Sendable {
     }
 
     private var triggerSets: [Set<UInt16>] = []
+    /// Unions of lexicons by their joined names (name_stop+foreign_place), built once:
+    /// each union of the gazetteer copies thousands of entries and builds two tries, and
+    /// rebuilding the same one for every rule that names it was a fifth of start-up.
+    private var unions: [String: Lexicon] = [:]
+
+    func union(_ lexicons: [Lexicon]) -> Lexicon {
+        let key = lexicons.map(\.name).joined(separator: "+")
+        if let known = unions[key] { return known }
+        let u = Lexicon.union(lexicons)
+        unions[key] = u
+        return u
+    }
     private var regexIndex: [String: Int] = [:]
 
     private func regex(_ pattern: String) throws -> Int {
@@ -596,7 +608,7 @@ public final class RuleSet: @unchecked Sendable {
                     let names = part.split(separator: "+").map(String.init)
                     let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
                     guard !names.isEmpty, found.count == names.count else { return nil }
-                    return found.count == 1 ? found[0] : Lexicon.union(found)
+                    return found.count == 1 ? found[0] : union(found)
                 }
                 func part(_ k: Int) -> String? { parts.count > k && !parts[k].isEmpty ? parts[k] : nil }
                 if !isStem, part(2) != nil || part(3) != nil || part(4) != nil || part(5) != nil {

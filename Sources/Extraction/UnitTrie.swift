@@ -32,30 +32,39 @@ struct UnitTrie: @unchecked Sendable {
     }
 
     init(_ words: [[UInt16]]) {
-        // Built through one table of (node, unit) -> child, then laid out node by node.
-        var child: [Int: Int32] = [:]
-        child.reserveCapacity(words.reduce(0) { $0 + $1.count })
-        var ends: [Int32] = []
+        // Built from the words in sorted order, each sharing the path of the one before
+        // as far as their common prefix: no hashing (a dictionary of (node, unit) edges
+        // was most of loading the rules). Node numbers follow that order.
+        let order = words.indices.sorted { words[$0].lexicographicallyPrecedes(words[$1]) }
+        var ends = [Int32](repeating: 0, count: words.count)
+        var edgeParent: [Int32] = [], edgeUnit: [UInt16] = [], edgeChild: [Int32] = []
+        var path: [Int32] = [0]  // path[d]: the node at depth d along the previous word
+        var previous: [UInt16] = []
         var count = 1
-        for word in words {
-            var node = 0
-            for u in word {
-                let key = node << 16 | Int(u)
-                if let c = child[key] { node = Int(c); continue }
-                child[key] = Int32(count)
-                node = count
+        for w in order {
+            let word = words[w]
+            var common = 0
+            while common < word.count && common < previous.count && word[common] == previous[common] { common += 1 }
+            path.removeLast(path.count - 1 - common)
+            for d in common..<word.count {
+                edgeParent.append(path[d]); edgeUnit.append(word[d]); edgeChild.append(Int32(count))
+                path.append(Int32(count))
                 count += 1
             }
-            ends.append(Int32(node))
+            ends[w] = path[word.count]
+            previous = word
         }
-        let keys = child.keys.sorted()
-        var edgeStart = [Int32](repeating: 0, count: count + 1), edges: [Edge] = []
-        edges.reserveCapacity(keys.count)
-        for key in keys {
-            edges.append(Edge(unit: UInt16(key & 0xFFFF), child: child[key]!))
-            edgeStart[(key >> 16) + 1] += 1
-        }
+        // Edges grouped by parent (a counting sort keeps each parent's in unit order).
+        var edgeStart = [Int32](repeating: 0, count: count + 1)
+        for p in edgeParent { edgeStart[Int(p) + 1] += 1 }
         for n in 0..<count { edgeStart[n + 1] += edgeStart[n] }
+        var next = Array(edgeStart.dropLast())
+        var edges = [Edge](repeating: Edge(unit: 0, child: -1), count: edgeParent.count)
+        for e in edgeParent.indices {
+            let p = Int(edgeParent[e])
+            edges[Int(next[p])] = Edge(unit: edgeUnit[e], child: edgeChild[e])
+            next[p] += 1
+        }
         var hashStart = [Int32](repeating: -1, count: count)
         var hashMask = [Int32](repeating: 0, count: count)
         var slots: [Edge] = []
