@@ -34,14 +34,29 @@ public final class ScriptConverter {
     static let tables: Tables = {
         var t = Tables()
         guard let icu = try? ICUTransliterator(id: "Traditional-Simplified") else { return t }
-        for rule in icu.rules.split(separator: ";") {
-            let parts = rule.split(separator: ">", omittingEmptySubsequences: false)
-            let syntax = CharacterSet(charactersIn: "{}[]$:\\|'&@^")
-            guard parts.count == 2 else { continue }
-            let src = Array(parts[0].trimmingCharacters(in: .whitespacesAndNewlines).utf16)
-            let dst = Array(parts[1].trimmingCharacters(in: .whitespacesAndNewlines).utf16)
+        // The rules are read as UTF-16 without Foundation: splitting and trimming each of
+        // the thousands of rules through Foundation (and a CharacterSet per rule) was a
+        // third of a worker's start-up.
+        let units = Array(icu.rules.utf16)
+        func isSpace(_ u: UInt16) -> Bool { u == 0x20 || u == 0x09 || u == 0x0A || u == 0x0D }
+        func trimmed(_ a: Int, _ b: Int) -> ArraySlice<UInt16> {
+            var a = a, b = b
+            while a < b && isSpace(units[a]) { a += 1 }
+            while b > a && isSpace(units[b - 1]) { b -= 1 }
+            return units[a..<b]
+        }
+        // Rule syntax beyond a plain `source > target`: { } [ ] $ : \ | ' & @ ^
+        let syntax: Set<UInt16> = Set("{}[]$:\\|'&@^".utf16)
+        var start = 0
+        while start < units.count {
+            var end = start
+            while end < units.count && units[end] != 0x3B { end += 1 }  // ;
+            defer { start = end + 1 }
+            guard let gt = (start..<end).first(where: { units[$0] == 0x3E }) else { continue }  // >
+            if (gt + 1..<end).contains(where: { units[$0] == 0x3E }) { continue }  // not two parts
+            let src = Array(trimmed(start, gt)), dst = Array(trimmed(gt + 1, end))
             guard let first = src.first else { continue }
-            if rule.unicodeScalars.contains(where: { syntax.contains($0) }) || src.count != dst.count
+            if (start..<end).contains(where: { syntax.contains(units[$0]) }) || src.count != dst.count
                 || src.contains(where: { TextUnits.isHighSurrogate($0) || TextUnits.isLowSurrogate($0) }) {
                 Tables.flag(&t.complex, first)
                 continue
@@ -70,10 +85,12 @@ public final class ScriptConverter {
     /// And at least this many of them, so a short Simplified text with one 乾 is safe.
     public static let minimumCount = 3
 
-    private let transliterator: ICUTransliterator?
+    /// ICU's own transliterator, opened on first use: only documents with characters
+    /// whose rules the tables do not hold need it, and opening one per worker was a
+    /// visible part of start-up.
+    private lazy var transliterator: ICUTransliterator? = try? ICUTransliterator(id: "Traditional-Simplified")
 
     public init() {
-        transliterator = try? ICUTransliterator(id: "Traditional-Simplified")
         _ = ScriptConverter.tables
     }
 
