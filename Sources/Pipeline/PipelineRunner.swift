@@ -83,7 +83,9 @@ public final class PipelineRunner {
     public var batchItems = 256
     public var batchBytes = 16 << 20
 
-    public init(options: RunOptions, through: Stage, ruleSet: RuleSet? = nil) throws {
+    /// `copies`: rule sets already loaded for workers 1, 2, ... (see `RuleSet.copyForWorker`);
+    /// a worker without one loads its own.
+    public init(options: RunOptions, through: Stage, ruleSet: RuleSet? = nil, copies: [RuleSet] = []) throws {
         self.options = options
         self.through = through
         // Each worker gets its own copy of the rules, built on its own thread: loading
@@ -94,7 +96,7 @@ public final class PipelineRunner {
         defer { built.deinitialize(count: jobs); built.deallocate() }
         let defaultDate = options.defaultDate
         DispatchQueue.concurrentPerform(iterations: jobs) { k in
-            let rules = k == 0 ? ruleSet : ruleSet?.copyForWorker()
+            let rules = k == 0 ? ruleSet : (k - 1 < copies.count ? copies[k - 1] : ruleSet?.copyForWorker())
             built[k] = Result { try StageWorker(through: through, defaultDate: defaultDate, ruleSet: rules) }
         }
         for k in 0..<jobs { workers.append(try built[k]!.get()) }

@@ -23,17 +23,29 @@ struct Lianlu: ParsableCommand {
     /// The rule set from `dir` (or the Rules/ found beside the binary), or exit 1 with
     /// every problem printed as `Rules/file:line: message`.
     static func loadRules(_ dir: String?) throws -> RuleSet {
+        try loadRules(dir, copies: 0).set
+    }
+
+    /// The rule set and `copies` more of it for other worker threads (see
+    /// `RuleSet.copyForWorker`), all loaded at once on their own threads: loading the
+    /// copies only after the first had doubled start-up with two workers.
+    static func loadRules(_ dir: String?, copies: Int) throws -> (set: RuleSet, copies: [RuleSet]) {
         guard let path = dir ?? Resources.find("Rules") else {
             printError("lianlu: the rules folder was not found; pass --rules DIR")
             throw ExitCode(ExitStatus.failure)
         }
-        let (set, problems) = RuleSet.load(directory: path)
+        let n = 1 + max(0, copies)
+        let loaded = UnsafeMutablePointer<(RuleSet?, [RuleDiagnostic])>.allocate(capacity: n)
+        loaded.initialize(repeating: (nil, []), count: n)
+        defer { loaded.deinitialize(count: n); loaded.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: n) { k in loaded[k] = RuleSet.load(directory: path) }
+        let (set, problems) = loaded[0]
         for p in problems { printError("\(path)/\(p.file):\(p.line): error: \(p.message)") }
         guard let set else {
             printError("lianlu: \(problems.count) problem(s) in the rule set \(path); nothing was run")
             throw ExitCode(ExitStatus.failure)
         }
-        return set
+        return (set, (1..<n).compactMap { loaded[$0].0 })
     }
 
     static let configuration = CommandConfiguration(
@@ -61,6 +73,11 @@ struct ProcessingOptions: ParsableArguments {
     /// problem as `file:line: message`.
     func loadRules() throws -> RuleSet {
         try Lianlu.loadRules(rules)
+    }
+
+    /// The rule set and a copy for each further worker, loaded side by side.
+    func loadRules(workers: Int) throws -> (set: RuleSet, copies: [RuleSet]) {
+        try Lianlu.loadRules(rules, copies: workers - 1)
     }
 
     func runOptions(progress: Bool, totalBytes: Int?) throws -> RunOptions {
@@ -148,8 +165,8 @@ struct Run: ParsableCommand {
         } else {
             last = Stage.allCases.last!
         }
-        let ruleSet = last >= .extract ? try processing.loadRules() : nil
-        let runner = try PipelineRunner(options: options, through: last, ruleSet: ruleSet)
+        let rules = last >= .extract ? try processing.loadRules(workers: options.jobs) : nil
+        let runner = try PipelineRunner(options: options, through: last, ruleSet: rules?.set, copies: rules?.copies ?? [])
         let tReady = DispatchTime.now().uptimeNanoseconds
         var sinks = StageSinks()
         var opened: [OutputFile] = []
@@ -206,8 +223,8 @@ struct Run: ParsableCommand {
 /// Shared body of the filters: JSONL on stdin, one stage's JSONL on stdout.
 func runFilter(through: Stage, recordsAreDocuments: Bool, recordsAreSentences: Bool = false, processing: ProcessingOptions, rejectsPath: String?) throws {
     let options = try processing.runOptions(progress: false, totalBytes: nil)
-    let ruleSet = through >= .extract ? try processing.loadRules() : nil
-    let runner = try PipelineRunner(options: options, through: through, ruleSet: ruleSet)
+    let rules = through >= .extract ? try processing.loadRules(workers: options.jobs) : nil
+    let runner = try PipelineRunner(options: options, through: through, ruleSet: rules?.set, copies: rules?.copies ?? [])
     var sinks = StageSinks()
     let stdout = OutputFile(stdout: ())
     sinks.files[through] = stdout
