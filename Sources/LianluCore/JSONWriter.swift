@@ -265,22 +265,38 @@ public struct JSONWriter {
     private mutating func appendInt(_ v: Int) {
         if v == 0 { append(UInt8(ascii: "0")); return }
         var x = v.magnitude
-        var n = 0
-        var t = x
-        while t > 0 { t /= 10; n += 1 }
+        // The digit count by comparisons, then two digits per step from a table: the
+        // record writers format millions of offsets, and a division per digit to count
+        // them first was a tenth of serializing.
+        var n = 1
+        var limit: UInt = 10
+        while n < 19 && x >= limit { n += 1; limit &*= 10 }
+        if n == 19 && x >= limit { n = 20 }
         let sign = v < 0 ? 1 : 0
-        // Digits straight into the buffer, last digit first.
         buffer.reserve(n + sign)
         let p = buffer.base + buffer.count
         if sign == 1 { p[0] = UInt8(ascii: "-") }
         var i = n + sign - 1
-        while x > 0 {
-            p[i] = UInt8(ascii: "0") + UInt8(x % 10)
-            x /= 10
-            i -= 1
+        JSONWriter.digitPairs.withUnsafeBufferPointer { pairs in
+            while x >= 100 {
+                let r = Int(x % 100)
+                x /= 100
+                p[i] = pairs[2 * r + 1]
+                p[i - 1] = pairs[2 * r]
+                i -= 2
+            }
+            if x >= 10 {
+                p[i] = pairs[2 * Int(x) + 1]
+                p[i - 1] = pairs[2 * Int(x)]
+            } else {
+                p[i] = UInt8(ascii: "0") + UInt8(x)
+            }
         }
         buffer.count += n + sign
     }
+
+    /// "00" "01" ... "99" back to back.
+    private static let digitPairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 

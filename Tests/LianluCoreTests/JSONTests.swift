@@ -21,6 +21,20 @@ final class JSONTests: XCTestCase {
     }
 
     /// Commas stay right past the 64 levels the writer tracks in a bit stack.
+    /// Integers as `String(v)` writes them, at every digit count and sign.
+    func testWriterFormatsIntegers() {
+        var values: [Int] = [0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        var p = 1
+        for _ in 0..<18 { p *= 10; values += [p - 1, p, p + 1, -p, -(p - 1), 3 * p + 7] }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(Int.random(in: Int.min...Int.max, using: &rng) >> Int.random(in: 0...62, using: &rng)) }
+        for v in values {
+            var w = JSONWriter()
+            w.int(v)
+            XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self), String(v))
+        }
+    }
+
     func testWriterNestsDeeperThanItsBitStack() throws {
         var w = JSONWriter()
         for _ in 0..<70 { w.beginArray(); w.int(1) }
