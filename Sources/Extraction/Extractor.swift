@@ -536,14 +536,28 @@ public final class Extractor {
             }
             var value: MentionValue?
             var captures: [Capture] = []
-            // Names need their captures only for explain; values to build the value.
-            if keepLosers || type[c.rule]?.hasValue != false { captures = matcher.resolve(c, t) }
-            if let type = type[c.rule], type.hasValue {
-                guard let v = ValueBuilder.build(type: type, captures: captures, set: constants[c.rule], referenceDate: referenceDate) else {
-                    if keepLosers { result.losers.append(Loser(candidate: c, reason: "no value could be built from \(captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))")) }
-                    continue
+            if keepLosers {
+                // explain and rules test: every candidate's captures, resolved.
+                captures = matcher.resolve(c, t)
+                if let type = type[c.rule], type.hasValue {
+                    guard let v = ValueBuilder.build(type: type, captures: captures, set: constants[c.rule], referenceDate: referenceDate) else {
+                        result.losers.append(Loser(candidate: c, reason: "no value could be built from \(captures.map { "\($0.role)=\($0.text)" }.joined(separator: " "))"))
+                        continue
+                    }
+                    value = v
                 }
+            } else if let type = type[c.rule], type.hasValue {
+                // A run builds values from the raw captures in place; resolved captures
+                // (strings and an array each) are kept only for the dates the document
+                // passes read them for: 当月 (a "=" value) and a day after a list's date.
+                var needed = false
+                let v = matcher.withCaptures(c, t) { raw -> MentionValue? in
+                    if type == .date { needed = Extractor.datePassesRead(raw) }
+                    return ValueBuilder.build(type: type, source: raw, set: constants[c.rule], referenceDate: referenceDate)
+                }
+                guard let v else { continue }
                 value = v
+                if needed { captures = matcher.resolve(c, t) }
             }
             // A blocker (no type) holds its span without a value.
             if ctype == .project {
@@ -565,6 +579,21 @@ public final class Extractor {
                                            rule: ruleID[c.rule], ruleIndex: c.rule))
             result.captures.append(a.captures)
         }
+    }
+
+    /// Whether the document passes read a date's captures (`resolveContextualDates`: a
+    /// "=" lexicon value; `inheritListDates`: a day without month or year).
+    static func datePassesRead<S: CaptureSource>(_ caps: S) -> Bool {
+        var day = false, other = false
+        for i in 0..<caps.count {
+            if caps.lexiconValue(i) == "=" { return true }
+            switch caps.known(i) {
+            case .day?: day = true
+            case .month?, .year?, .year4?, .rel_year?, .rel_month?, .rel_day?: other = true
+            default: break
+            }
+        }
+        return day && !other
     }
 
     /// 当月, 当年 and 当天 resolve against the date last told in the document (SPEC.md),

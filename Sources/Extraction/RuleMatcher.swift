@@ -78,6 +78,10 @@ public struct Candidate: Sendable {
 final class MatchTables {
     struct View {
         var elements: UnsafeMutablePointer<FastElement>
+        /// Per element (aligned with `elements`): its value role's code (-1: none the value
+        /// builder knows) and role family, for building values from raw captures.
+        var elementKnown: UnsafeMutablePointer<Int8>
+        var elementFamily: UnsafeMutablePointer<UInt8>
         /// Rule r's elements: `elements[elementStart[r] ..< elementStart[r + 1]]`.
         var elementStart: UnsafeMutablePointer<Int32>
         /// Per unit: its unit class (low 16 bits) and the index m of the rules it can
@@ -170,6 +174,7 @@ final class MatchTables {
             return p
         }
         var elements: [FastElement] = [], elementStart: [Int32] = [0]
+        var elementKnown: [Int8] = [], elementFamily: [UInt8] = []
         // Number the required sets, then mark them per class and per rule.
         var requiredIndex: [Int32: Int] = [:]
         for r in rs.compiled { for set in r.required where requiredIndex[set] == nil { requiredIndex[set] = requiredIndex.count } }
@@ -200,6 +205,7 @@ final class MatchTables {
             leadPrefix.append(r.leadPrefix); leadFollow.append(r.leadFollow)
             elements += r.fast
             elementStart.append(Int32(elements.count))
+            for e in r.elements { elementKnown.append(e.known.map { Int8($0.rawValue) } ?? -1); elementFamily.append(e.family.rawValue) }
             var mask = [UInt64](repeating: 0, count: requiredWords)
             for set in r.required { let i = requiredIndex[set]!; mask[i >> 6] |= 1 << UInt64(i & 63) }
             ruleRequired += mask
@@ -289,7 +295,7 @@ final class MatchTables {
             literalStart.append(Int32(literalUnits.count))
         }
         lexiconRefs = rs.lexiconList
-        view = View(elements: copy(elements), elementStart: copy(elementStart),
+        view = View(elements: copy(elements), elementKnown: copy(elementKnown), elementFamily: copy(elementFamily), elementStart: copy(elementStart),
                     unitInfo: copy((0..<65536).map { UInt32(rs.unitClass[$0]) | UInt32(triggerMask[$0]) << 16 }),
                     triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
@@ -759,6 +765,45 @@ public final class RuleMatcher {
                 if number == nil, fast.kind == .regex { number = RuleMatcher.numberValue(t, range) ?? Double(text) }
                 return Capture(role: els[i].role, known: els[i].known, family: els[i].family, range: range, text: text, number: number, lexiconValue: value)
             }
+        }
+    }
+
+    /// A candidate's captures read in place from the sentence's pool, with what
+    /// `resolve` would give for each (number, lexicon value, text), computed on demand.
+    struct RawCaptureSource: CaptureSource {
+        let raw: UnsafePointer<RawCapture>
+        let count: Int
+        let tables: MatchTables.View
+        let first: Int  // the rule's first element in `tables.elements`
+        let text: UnsafeBufferPointer<UInt16>
+
+        func known(_ i: Int) -> CaptureRole? {
+            let k = tables.elementKnown[first + Int(raw[i].element)]
+            return k < 0 ? nil : CaptureRole(rawValue: Int(k))
+        }
+        func family(_ i: Int) -> RoleFamily { RoleFamily(rawValue: tables.elementFamily[first + Int(raw[i].element)]) }
+        func number(_ i: Int) -> Double? {
+            let r = raw[i]
+            if !r.number.isNaN { return r.number }
+            guard tables.elements[first + Int(r.element)].kind == .regex else { return nil }
+            let range = Int(r.start)..<Int(r.end)
+            return RuleMatcher.numberValue(text, range) ?? Double(TextUnits.string(text, range))
+        }
+        func lexiconValue(_ i: Int) -> String? {
+            let r = raw[i]
+            let fast = tables.elements[first + Int(r.element)]
+            guard r.entry >= 0, fast.kind == .lexicon else { return nil }
+            return tables.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { $0.entries[Int(r.entry)].value }
+        }
+        func text(_ i: Int) -> String { TextUnits.string(text, Int(raw[i].start)..<Int(raw[i].end)) }
+    }
+
+    /// Calls `body` with candidate `c`'s captures read in place (see `RawCaptureSource`);
+    /// only for the candidates of the last `candidates` call.
+    func withCaptures<R>(_ c: Candidate, _ t: UnsafeBufferPointer<UInt16>, _ body: (RawCaptureSource) -> R) -> R {
+        scratch.pool.withUnsafeBufferPointer { pool in
+            body(RawCaptureSource(raw: pool.baseAddress! + Int(c.rawStart), count: Int(c.rawCount), tables: tables.view,
+                                  first: Int(tables.view.elementStart[c.rule]), text: t))
         }
     }
 

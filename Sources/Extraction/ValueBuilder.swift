@@ -15,11 +15,11 @@ import LianluCore
 public enum ValueBuilder {
     typealias Role = CaptureRole
 
-    struct Roles {
-        var caps: [Capture]
+    struct Roles<S: CaptureSource> {
+        var caps: S
         var set: [String: String]
 
-        init(caps: [Capture], set: [String: String]) {
+        init(caps: S, set: [String: String]) {
             self.caps = caps
             self.set = set
         }
@@ -28,16 +28,16 @@ public enum ValueBuilder {
         /// of integer codes beats any table). Callers read the fields they need in place:
         /// copying whole captures (three strings each) was most of the builder's time.
         func index(_ role: Role) -> Int? {
-            for i in caps.indices where caps[i].known == role { return i }
+            for i in 0..<caps.count where caps.known(i) == role { return i }
             return nil
         }
-        func number(_ role: Role) -> Double? { index(role).flatMap { caps[$0].number } }
-        func lexicon(_ role: Role) -> String? { index(role).flatMap { caps[$0].lexiconValue } }
+        func number(_ role: Role) -> Double? { index(role).flatMap { caps.number($0) } }
+        func lexicon(_ role: Role) -> String? { index(role).flatMap { caps.lexiconValue($0) } }
         /// A whole number: the element's value, or its text as Chinese numerals.
         func int(_ role: Role) -> Int? {
             guard let i = index(role) else { return nil }
-            if let n = caps[i].number, n == n.rounded() { return Int(n) }
-            return ChineseNumber.parse(caps[i].text).map { Int($0) }
+            if let n = caps.number(i), n == n.rounded() { return Int(n) }
+            return ChineseNumber.parse(caps.text(i)).map { Int($0) }
         }
         /// The value of a role; "=" (当月, 当天: the date last told) reads as 0 here and is
         /// resolved against the previous date by the extractor.
@@ -50,7 +50,14 @@ public enum ValueBuilder {
     }
 
     public static func build(type: MentionType, captures: [Capture], set: [String: String], referenceDate: CalendarDate?) -> MentionValue? {
-        let r = Roles(caps: captures, set: set)
+        build(type: type, source: captures, set: set, referenceDate: referenceDate)
+    }
+
+    /// The value from any source of captures: resolved `Capture`s, or a candidate's raw
+    /// captures read in place (`RuleMatcher.RawCaptureSource`), which spares a run the
+    /// strings and the array of every capture.
+    static func build<S: CaptureSource>(type: MentionType, source: S, set: [String: String], referenceDate: CalendarDate?) -> MentionValue? {
+        let r = Roles(caps: source, set: set)
         switch type {
         case .money: return money(r)
         case .quantity: return quantity(r)
@@ -60,20 +67,20 @@ public enum ValueBuilder {
         }
     }
 
-    static func approx(_ r: Roles) -> Approximation? {
+    static func approx<S>(_ r: Roles<S>) -> Approximation? {
         if let s = r.constant("approx") { return Approximation(rawValue: s) }
-        for i in r.caps.indices where r.caps[i].family.contains(.approx) {
-            if let v = r.caps[i].lexiconValue, let a = Approximation(rawValue: v) { return a }
+        for i in 0..<r.caps.count where r.caps.family(i).contains(.approx) {
+            if let v = r.caps.lexiconValue(i), let a = Approximation(rawValue: v) { return a }
         }
         return nil
     }
 
     /// (amount, max) with multipliers folded in.
-    static func amounts(_ r: Roles) -> (Double, Double?)? {
+    static func amounts<S>(_ r: Roles<S>) -> (Double, Double?)? {
         var mult = 1.0
         var hasMult = false
-        for i in r.caps.indices where r.caps[i].known == .multiplier || (r.caps[i].known != .multiplier_max && r.caps[i].family.contains(.multiplier)) {
-            guard let v = r.caps[i].lexiconValue.flatMap(Double.init) else { return nil }
+        for i in 0..<r.caps.count where r.caps.known(i) == .multiplier || (r.caps.known(i) != .multiplier_max && r.caps.family(i).contains(.multiplier)) {
+            guard let v = r.caps.lexiconValue(i).flatMap(Double.init) else { return nil }
             mult *= v
             hasMult = true
         }
@@ -92,7 +99,7 @@ public enum ValueBuilder {
         return (amount, maxValue)
     }
 
-    static func money(_ r: Roles) -> MentionValue? {
+    static func money<S>(_ r: Roles<S>) -> MentionValue? {
         guard let (a, mx) = amounts(r) else { return nil }
         var code = "CNY"
         var scale = 1.0
@@ -107,15 +114,15 @@ public enum ValueBuilder {
         return .money(MoneyValue(amount: round(a * scale), max: mx.map { round($0 * scale) }, currency: code, approx: approx(r)))
     }
 
-    static func quantity(_ r: Roles) -> MentionValue? {
+    static func quantity<S>(_ r: Roles<S>) -> MentionValue? {
         guard let (a, mx) = amounts(r) else { return nil }
         // The unit as written; `unit_rest` (两个多月) spells it through its lexicon value.
-        let u = r.caps.indices.first(where: { r.caps[$0].known == .unit || r.caps[$0].known == .unit_rest || r.caps[$0].family.contains(.unit) })
-        guard let unit = u.flatMap({ r.caps[$0].known == .unit_rest ? r.caps[$0].lexiconValue : r.caps[$0].text }) ?? r.constant("unit") else { return nil }
+        let u = (0..<r.caps.count).first(where: { r.caps.known($0) == .unit || r.caps.known($0) == .unit_rest || r.caps.family($0).contains(.unit) })
+        guard let unit = u.flatMap({ r.caps.known($0) == .unit_rest ? r.caps.lexiconValue($0) : r.caps.text($0) }) ?? r.constant("unit") else { return nil }
         return .quantity(QuantityValue(amount: round(a), max: mx.map(round), unit: unit, approx: approx(r)))
     }
 
-    static func percent(_ r: Roles) -> MentionValue? {
+    static func percent<S>(_ r: Roles<S>) -> MentionValue? {
         guard let n = r.number(.number) else { return nil }
         return .percent(PercentValue(amount: round(n), max: r.number(.max).map(round), approx: approx(r)))
     }
@@ -159,7 +166,7 @@ public enum ValueBuilder {
     }
 
 
-    static func date(_ r: Roles, _ ref: CalendarDate?) -> DateValue? {
+    static func date<S>(_ r: Roles<S>, _ ref: CalendarDate?) -> DateValue? {
         func resolve(year yRole: [Role], month mRole: Role, day dRole: Role, relYear: Role, relMonth: Role, relDay: Role) -> YMD? {
             var v = YMD()
             if let y = yRole.lazy.compactMap({ r.int($0) }).first { v.year = y }
@@ -243,4 +250,22 @@ public enum ValueBuilder {
         }
         return CalendarDate(year: y, month: m, day: day)!
     }
+}
+
+/// What the value builder reads of a candidate's captures, by index.
+protocol CaptureSource {
+    var count: Int { get }
+    func known(_ i: Int) -> CaptureRole?
+    func family(_ i: Int) -> RoleFamily
+    func number(_ i: Int) -> Double?
+    func lexiconValue(_ i: Int) -> String?
+    func text(_ i: Int) -> String
+}
+
+extension Array: CaptureSource where Element == Capture {
+    func known(_ i: Int) -> CaptureRole? { self[i].known }
+    func family(_ i: Int) -> RoleFamily { self[i].family }
+    func number(_ i: Int) -> Double? { self[i].number }
+    func lexiconValue(_ i: Int) -> String? { self[i].lexiconValue }
+    func text(_ i: Int) -> String { self[i].text }
 }
