@@ -236,6 +236,51 @@ public struct Sentence: Sendable, Equatable {
 
     /// `escapedText`: the sentence's text already serialized (from its document's record);
     /// nil to serialize it here.
+    /// The same bytes as `write(document:to:escapedText:)`, through the document's fixed
+    /// pieces escaped once (`head`: `{"doc":"<id>","sid":`; `dateTail`: `,"date":"…"` or
+    /// nothing): keys and the document id were a third of writing a sentence record.
+    public func write(document doc: NormalizedDocument, to w: inout JSONWriter, escapedText: UnsafeBufferPointer<UInt8>,
+                      head: UnsafeBufferPointer<UInt8>, dateTail: UnsafeBufferPointer<UInt8>) {
+        let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
+        w.verbatim(head); w.verbatimInt(sid)
+        w.verbatim(",\"start\":"); w.verbatimInt(o.start)
+        w.verbatim(",\"end\":"); w.verbatimInt(o.end)
+        w.verbatim(",\"raw_start\":"); w.verbatimInt(o.rawStart)
+        w.verbatim(",\"raw_end\":"); w.verbatimInt(o.rawEnd)
+        w.verbatim(",\"text\":\""); w.verbatim(escapedText)
+        w.verbatim("\",\"para\":"); w.verbatimInt(para)
+        w.verbatim(",\"kind\":\"")
+        var kindName = kind.rawValue
+        kindName.withUTF8 { w.verbatim($0) }  // plain ASCII words
+        w.verbatim("\"")
+        w.verbatim(dateTail)
+        var first = true
+        doc.alignment.map.forEachPiece(startingIn: o.start..<o.end) { po, i, ol, il, linear in
+            if !linear, po >= o.start, po + ol <= o.end, !(ol == 0 && (po == o.start || po == o.end)) {
+                w.verbatim(first ? ",\"edits\":[[" : ",[")
+                first = false
+                w.verbatimInt(po); w.verbatim(","); w.verbatimInt(po + ol); w.verbatim(",")
+                w.verbatimInt(i); w.verbatim(","); w.verbatimInt(i + il); w.verbatim("]")
+            }
+        }
+        if !first { w.verbatim("]") }
+        w.verbatim("}\n")
+    }
+
+    /// `{"doc":"<id>","sid":` and `,"date":"YYYY-MM-DD"` (empty without a date) for the
+    /// fast `write(document:to:escapedText:head:dateTail:)`.
+    public static func recordPieces(document doc: NormalizedDocument) -> (head: [UInt8], dateTail: [UInt8]) {
+        var w = JSONWriter(capacity: 64)
+        w.beginObject(); w.key("doc"); w.string(doc.id)
+        var head = w.bytes
+        head += Array(",\"sid\":".utf8)
+        var d = JSONWriter(capacity: 32)
+        if let date = doc.date { d.beginObject(); d.key("date"); d.date(date) }
+        var tail = d.bytes
+        if !tail.isEmpty { tail[0] = UInt8(ascii: ",") }
+        return (head, tail)
+    }
+
     public func write(document doc: NormalizedDocument, to w: inout JSONWriter, escapedText: UnsafeBufferPointer<UInt8>? = nil) {
         let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
         let offsets = (start: o.start, end: o.end)

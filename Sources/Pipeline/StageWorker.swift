@@ -174,9 +174,15 @@ public final class StageWorker {
         if through >= .sentences {
             writer.removeAll()
             if let docRecord, marks.count == sentences.count * 2 {
+                let (head, dateTail) = Sentence.recordPieces(document: normalized)
                 docRecord.withUnsafeBufferPointer { rec in
-                    for (k, s) in sentences.enumerated() {
-                        s.write(document: normalized, to: &writer, escapedText: UnsafeBufferPointer(rebasing: rec[marks[2 * k]..<marks[2 * k + 1]]))
+                    head.withUnsafeBufferPointer { h in
+                        dateTail.withUnsafeBufferPointer { d in
+                            for (k, s) in sentences.enumerated() {
+                                s.write(document: normalized, to: &writer, escapedText: UnsafeBufferPointer(rebasing: rec[marks[2 * k]..<marks[2 * k + 1]]),
+                                        head: h, dateTail: d)
+                            }
+                        }
                     }
                 }
             } else {

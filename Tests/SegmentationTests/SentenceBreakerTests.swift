@@ -79,3 +79,35 @@ final class SentenceBreakerTests: XCTestCase {
         XCTAssertEqual(try units(long).map(\.0), [.body])
     }
 }
+
+/// The sentence record written through the document's pieces is byte for byte the plain
+/// one: with and without a date, with edits inside sentences (full-width digits, a layout
+/// break inside a word), with escapes in the text and the document id.
+final class SentenceRecordPiecesTests: XCTestCase {
+    func testPiecesWriteTheSameBytes() throws {
+        let text = "本报讯 ２０２０年３月，园区“新”项目\n开工。\n\n记者 王\n立军 报道\t结束\\。"
+        for date in [nil, CalendarDate(year: 2020, month: 3, day: 23)] {
+            let doc = DocumentNormalizer().normalize(raw: Array(text.utf16), id: "d\"1", encoding: "UTF-8", date: date, source: nil, defaultDate: nil)
+            let sentences = try SentenceBreaker().sentences(of: doc)
+            XCTAssertGreaterThan(sentences.count, 1)
+            var record = JSONWriter()
+            let marks = doc.write(to: &record, textMarks: sentences.flatMap { [$0.utf16Range.lowerBound, $0.utf16Range.upperBound] })
+            XCTAssertEqual(marks.count, sentences.count * 2)
+            let (head, dateTail) = Sentence.recordPieces(document: doc)
+            var withEdits = 0
+            try record.withBytes { rec in
+                for (k, s) in sentences.enumerated() {
+                    var plain = JSONWriter(), fast = JSONWriter()
+                    s.write(document: doc, to: &plain)
+                    let escaped = UnsafeBufferPointer(rebasing: rec[marks[2 * k]..<marks[2 * k + 1]])
+                    head.withUnsafeBufferPointer { h in dateTail.withUnsafeBufferPointer { d in
+                        s.write(document: doc, to: &fast, escapedText: escaped, head: h, dateTail: d)
+                    } }
+                    XCTAssertEqual(String(decoding: fast.bytes, as: UTF8.self), String(decoding: plain.bytes, as: UTF8.self))
+                    if try JSONParser.parse(fast.bytes)["edits"] != nil { withEdits += 1 }
+                }
+            }
+            XCTAssertGreaterThan(withEdits, 0, "the text should give sentences with edits")
+        }
+    }
+}
