@@ -75,6 +75,39 @@ final class JSONTests: XCTestCase {
         XCTAssertThrowsError(try JSONParser.parse(#""\ud840""#))
     }
 
+    /// Strings of every length with quotes, backslashes, control characters and
+    /// multi-byte text at every offset (the scan reads eight bytes at a time) decode as
+    /// written, and a raw control character or a missing closing quote is reported at its
+    /// byte.
+    func testStringsAtEveryOffset() throws {
+        let pieces = ["a", "中", "𠀀", "\"", "\\", "\n", "\t", "\u{1}", "é", "“", "/"]
+        var rng = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            for _ in 0..<20 {
+                let text = (0..<length).map { _ in pieces[Int.random(in: 0..<pieces.count, using: &rng)] }.joined()
+                var w = JSONWriter()
+                w.beginObject(); w.key("id"); w.string("x"); w.key("text"); w.string(text); w.endObject()
+                let (v, units) = try JSONParser.parseObject(w.bytes, utf16Key: "text")
+                XCTAssertEqual(v["id"]?.stringValue, "x")
+                XCTAssertEqual(units.map { String(decoding: $0, as: UTF16.self) }, text)
+            }
+        }
+        for offset in 0..<20 {
+            let prefix = #"{"text":""# + String(repeating: "中", count: offset / 3) + String(repeating: "a", count: offset % 3)
+            var raw = Array(prefix.utf8)
+            raw.append(0x0A)
+            raw += Array(#"b"}"#.utf8)
+            XCTAssertThrowsError(try JSONParser.parseObject(raw, utf16Key: "text")) { e in
+                XCTAssertEqual((e as! JSONParseError).offset, prefix.utf8.count)
+                XCTAssertTrue((e as! JSONParseError).message.contains("control character"))
+            }
+            let open = Array((prefix + "abc").utf8)
+            XCTAssertThrowsError(try JSONParser.parseObject(open, utf16Key: "text")) { e in
+                XCTAssertTrue((e as! JSONParseError).message.contains("unterminated"), (e as! JSONParseError).message)
+            }
+        }
+    }
+
     func testParseObjectDecodesTextToUTF16() throws {
         let line = #"{"id":"a","text":"第一段\n\n“引号”\"\\\u4e2d\ud840\udc00 end","n":1}"#
         let (v, text) = try JSONParser.parseObject(Array(line.utf8), utf16Key: "text")
