@@ -29,6 +29,8 @@ public final class Lexicon: @unchecked Sendable {
     /// after: `not after 泰平` (和 is no stop in 泰和县, 平和县). Several parts join with `;`.
     private let notBefore: [[UInt16]]
     private let notAfter: [[UInt16]]
+    /// Entries whose value says `not first`: no stop at a span's first unit (家 of 陈家豪).
+    private let notFirst: [Bool]
     /// Whether any entry has such units.
     private let hasNotBefore: Bool
     /// First units of all entries, for triggering rules that start with this lexicon.
@@ -83,7 +85,12 @@ public final class Lexicon: @unchecked Sendable {
         let notAfter = entries.map { units(after: Lexicon.notAfterPrefix, in: $0.value) }
         self.notBefore = notBefore
         self.notAfter = notAfter
-        hasNotBefore = notBefore.contains { !$0.isEmpty } || notAfter.contains { !$0.isEmpty }
+        let notFirst = entries.map { e -> Bool in
+            guard let v = e.value, v.hasPrefix("not ") else { return false }
+            return v.split(separator: ";").contains { Lexicon.trimmed($0) == Lexicon.notFirstValue }
+        }
+        self.notFirst = notFirst
+        hasNotBefore = notBefore.contains { !$0.isEmpty } || notAfter.contains { !$0.isEmpty } || notFirst.contains(true)
         self.entries = entries
         self.firstUnits = first
         self.firstUnitBits = bits
@@ -101,6 +108,8 @@ public final class Lexicon: @unchecked Sendable {
     public static let notBeforePrefix = "not before "
     /// The value that makes an entry not count after some units (`not after 泰平`).
     public static let notAfterPrefix = "not after "
+    /// The value that makes an entry not stop a span at the span's first unit.
+    public static let notFirstValue = "not first"
 
     /// Whether a stop word ends at `end`: an entry ends there, the unit at `end` (if any,
     /// below `upper`) is not one its value says it does not count before, and the unit
@@ -130,11 +139,12 @@ public final class Lexicon: @unchecked Sendable {
     /// spans): an entry starts there, the unit after it (if any, below `upper`) is not one
     /// its value says it does not count before, and the unit before `start` (from
     /// `lowerBound`) not one it does not count after (五 stops 家具|五 but not 五金).
-    public func startsStop(_ text: UnsafeBufferPointer<UInt16>, at start: Int, lowerBound: Int, upper: Int) -> Bool {
+    public func startsStop(_ text: UnsafeBufferPointer<UInt16>, at start: Int, lowerBound: Int, upper: Int, spanFirst: Bool = false) -> Bool {
         var found = false
         forEachMatch(text, at: start, limit: upper) { end, e in
             if found { return }
             if !hasNotBefore { found = true; return }
+            if spanFirst && notFirst[e] { return }
             let blockedBefore = end < upper && notBefore[e].contains(text[end])
             let blockedAfter = start > lowerBound && notAfter[e].contains(text[start - 1])
             if !blockedBefore && !blockedAfter { found = true }

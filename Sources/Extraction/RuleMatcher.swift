@@ -730,7 +730,7 @@ public final class RuleMatcher {
     static func spanEnd(_ t: UnsafeBufferPointer<UInt16>, from p: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?) -> Int {
         var e = p
         while e < upper && e - p < Int(run.max) {
-            if let stops, stops.startsStop(t, at: e, lowerBound: lower, upper: upper) { break }
+            if let stops, stops.startsStop(t, at: e, lowerBound: lower, upper: upper, spanFirst: e == p) { break }
             guard isNameUnit(t, e, lower, upper) else { break }
             e += 1
         }
