@@ -185,18 +185,15 @@ public struct Mention: Sendable, Equatable {
     }
 
     /// Writes the record through pieces escaped once per rule set and per document (see
-    /// `MentionRecordPieces`); the bytes are the same as `write(document:to:base:)`'s.
+    /// `MentionRecordPieces`): keys and the same rule name escaped again for every record
+    /// were a third of writing it. A rule the pieces do not hold is escaped here.
     public func write(document doc: NormalizedDocument, to w: inout JSONWriter, pieces: MentionRecordPieces,
                       head: UnsafeBufferPointer<UInt8>, base: (start: Int, rawStart: Int) = (0, 0)) {
         var o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
         o.start += base.start; o.end += base.start; o.rawStart += base.rawStart; o.rawEnd += base.rawStart
-        var plainID = true
-        for b in id.utf8 where b < 0x20 || b == 0x22 || b == 0x5C || b >= 0x7F { plainID = false; break }
-        guard plainID else { write(document: doc, to: &w, base: base); return }
         w.verbatim(head)
-        var idCopy = id
-        idCopy.withUTF8 { w.verbatim($0) }
-        w.verbatim("\",\"sid\":")
+        w.string(id)  // at the top level, so no comma: the head ends with its key
+        w.verbatim(",\"sid\":")
         w.verbatimInt(sid)
         pieces.typeText[Int(type.code)].withUnsafeBufferPointer { w.verbatim($0) }
         doc.text.withUnsafeBufferPointer { buf in
@@ -210,36 +207,17 @@ public struct Mention: Sendable, Equatable {
         if ruleIndex >= 0 && Int(ruleIndex) < pieces.ruleTail.count && pieces.ruleID[Int(ruleIndex)] == rule {
             pieces.ruleTail[Int(ruleIndex)].withUnsafeBufferPointer { w.verbatim($0) }
         } else {
-            var tail = JSONWriter(capacity: 64)
-            tail.string(rule)
-            w.verbatim(",\"rule\":")
-            tail.withBytes { w.verbatim($0) }
-            w.verbatim("}\n")
+            MentionRecordPieces(ruleIDs: [rule]).ruleTail[0].withUnsafeBufferPointer { w.verbatim($0) }
         }
     }
 
     /// `base`: added to the offsets when `doc` is one sentence of a larger document
-    /// (`lianlu extract` works sentence by sentence).
+    /// (`lianlu extract` works sentence by sentence). The pieces are made for this one
+    /// record: for tests and one-off records; runs keep theirs.
     public func write(document doc: NormalizedDocument, to w: inout JSONWriter, base: (start: Int, rawStart: Int) = (0, 0)) {
-        var o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
-        o.start += base.start; o.end += base.start; o.rawStart += base.rawStart; o.rawEnd += base.rawStart
-        w.beginObject()
-        w.key("doc"); w.string(doc.id)
-        w.key("id"); w.string(id)
-        w.key("sid"); w.int(sid)
-        w.key("type"); w.string(type.rawValue)
-        doc.text.withUnsafeBufferPointer { buf in
-            w.key("text")
-            w.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range]))
+        MentionRecordPieces.head(documentID: doc.id).withUnsafeBufferPointer { head in
+            write(document: doc, to: &w, pieces: MentionRecordPieces(ruleIDs: []), head: head, base: base)
         }
-        w.key("start"); w.int(o.start)
-        w.key("end"); w.int(o.end)
-        w.key("raw_start"); w.int(o.rawStart)
-        w.key("raw_end"); w.int(o.rawEnd)
-        if let value { w.key("value"); value.write(to: &w) }
-        w.key("rule"); w.string(rule)
-        w.endObject()
-        w.newline()
     }
 }
 
@@ -247,7 +225,7 @@ public struct Mention: Sendable, Equatable {
 /// The fixed parts of mention records, escaped once: per rule the record's tail
 /// (`,"rule":"money.yaml#money_amount"}` and the newline), per type the bytes between
 /// the sid and the text (`,"type":"MONEY","text":`), and per document its head
-/// (`{"doc":"d1","id":"`).
+/// (`{"doc":"d1","id":`).
 public struct MentionRecordPieces: Sendable {
     public let ruleID: [String]
     let ruleTail: [[UInt8]]
@@ -267,12 +245,12 @@ public struct MentionRecordPieces: Sendable {
         }
     }
 
-    /// `{"doc":"<id>","id":"` for one document.
+    /// `{"doc":"<id>","id":` for one document.
     public static func head(documentID: String) -> [UInt8] {
         var w = JSONWriter(capacity: 64)
         w.beginObject(); w.key("doc"); w.string(documentID)
         var b = w.bytes
-        b += Array(",\"id\":\"".utf8)
+        b += Array(",\"id\":".utf8)
         return b
     }
 }

@@ -258,6 +258,22 @@ public struct JSONParser {
         return e
     }
 
+    /// The first offset from `k` on whose eight-byte word holds a quote, a backslash or
+    /// a control character (or too few bytes remain): the bytes before it need no look.
+    private func skipPlainWords(from k: Int) -> Int {
+        guard let base = bytes.baseAddress else { return k }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var k = k
+        while k + 8 <= bytes.count {
+            let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
+            let quote = w ^ (ones &* 0x22), slash = w ^ (ones &* 0x5C)
+            let hit = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- ones &* 0x20) & ~w)
+            if hit & highs != 0 { break }
+            k += 8
+        }
+        return k
+    }
+
     /// A string value decoded to UTF-16 (escapes included), validating its UTF-8.
     private mutating func stringUTF16() throws -> [UInt16] {
         pos += 1
@@ -266,18 +282,8 @@ public struct JSONParser {
         // none of them is a quote, a backslash or a control character (a page's text is
         // one long string: a byte-at-a-time scan was a third of parsing it).
         var escapeAt: [Int] = []
-        var k = pos
         let n = bytes.count
-        if let base = bytes.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            while k + 8 <= n {
-                let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
-                let quote = w ^ (ones &* 0x22), slash = w ^ (ones &* 0x5C)
-                let hit = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- ones &* 0x20) & ~w)
-                if hit & highs != 0 { break }
-                k += 8
-            }
-        }
+        var k = skipPlainWords(from: pos)
         while k < n {
             let b = bytes[k]
             if b == UInt8(ascii: "\"") { break }
@@ -285,16 +291,7 @@ public struct JSONParser {
             if b < 0x20 { pos = k; throw error("control character in string (must be escaped)") }
             k += 1
             // Back to whole words once past the special byte.
-            if let base = bytes.baseAddress, k & 7 == 0 {
-                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-                while k + 8 <= n {
-                    let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
-                    let quote = w ^ (ones &* 0x22), slash = w ^ (ones &* 0x5C)
-                    let hit = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- ones &* 0x20) & ~w)
-                    if hit & highs != 0 { break }
-                    k += 8
-                }
-            }
+            if k & 7 == 0 { k = skipPlainWords(from: k) }
         }
         let escapes = !escapeAt.isEmpty
         guard k < bytes.count else { pos = k; throw error("unterminated string") }
@@ -321,16 +318,22 @@ public struct JSONParser {
             var run = start
             pos = start
             initialized = 0
-            for at in escapeAt where at >= pos {
-                pos = at
-                let r = UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[run..<pos]), into: base + o)
+            // Decodes bytes[run..<end] after what is written; false (and `failure`) on
+            // invalid UTF-8.
+            func decodeRun(to end: Int) -> Bool {
+                let r = UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[run..<end]), into: base + o)
                 if let bad = r.invalidAt {
                     var e = JSONParseError(offset: run + bad, message: "invalid UTF-8 byte sequence")
                     e.isEncodingError = true
                     failure = e
-                    return
+                    return false
                 }
                 o += r.written
+                return true
+            }
+            for at in escapeAt where at >= pos {
+                pos = at
+                guard decodeRun(to: pos) else { return }
                 pos += 1
                 let scalar = try escapedScalar()
                 if scalar >= 0x10000 {
@@ -344,14 +347,8 @@ public struct JSONParser {
                 }
                 run = pos
             }
-            let r = UTF8Decoder.decode(UnsafeBufferPointer(rebasing: bytes[run..<k]), into: base + o)
-            if let bad = r.invalidAt {
-                var e = JSONParseError(offset: run + bad, message: "invalid UTF-8 byte sequence")
-                e.isEncodingError = true
-                failure = e
-                return
-            }
-            initialized = o + r.written
+            guard decodeRun(to: k) else { return }
+            initialized = o
         }
         if let failure { throw failure }
         pos = k + 1

@@ -133,43 +133,9 @@ public enum UTF8Decoder {
         // Fast path: write straight into the result's storage (UTF-16 never needs more
         // units than UTF-8 has bytes).
         let out = [UInt16](unsafeUninitializedCapacity: n) { dst, initialized in
-            var i = 0, o = 0
-            while i < n {
-                let b0 = src[i]
-                if b0 < 0x80 {
-                    dst[o] = UInt16(b0); o += 1; i += 1
-                    continue
-                }
-                if b0 & 0xF0 == 0xE0, i + 2 < n {
-                    let b1 = src[i + 1], b2 = src[i + 2]
-                    if b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80 {
-                        let v = UInt16(b0 & 0x0F) << 12 | UInt16(b1 & 0x3F) << 6 | UInt16(b2 & 0x3F)
-                        if v >= 0x800 && (v < 0xD800 || v > 0xDFFF) {
-                            dst[o] = v; o += 1; i += 3
-                            continue
-                        }
-                    }
-                } else if b0 & 0xE0 == 0xC0, i + 1 < n {
-                    let b1 = src[i + 1]
-                    if b1 & 0xC0 == 0x80, b0 >= 0xC2 {
-                        dst[o] = UInt16(b0 & 0x1F) << 6 | UInt16(b1 & 0x3F); o += 1; i += 2
-                        continue
-                    }
-                } else if b0 & 0xF8 == 0xF0, i + 3 < n {
-                    let b1 = src[i + 1], b2 = src[i + 2], b3 = src[i + 3]
-                    if b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80, b3 & 0xC0 == 0x80 {
-                        let v = UInt32(b0 & 0x07) << 18 | UInt32(b1 & 0x3F) << 12 | UInt32(b2 & 0x3F) << 6 | UInt32(b3 & 0x3F)
-                        if v >= 0x10000 && v <= 0x10FFFF {
-                            let w = v - 0x10000
-                            dst[o] = UInt16(0xD800 + (w >> 10)); dst[o + 1] = UInt16(0xDC00 + (w & 0x3FF)); o += 2; i += 4
-                            continue
-                        }
-                    }
-                }
-                firstInvalid = i
-                break
-            }
-            initialized = firstInvalid < 0 ? o : 0
+            let r = decode(bytes, into: dst.baseAddress!)
+            firstInvalid = r.invalidAt ?? -1
+            initialized = firstInvalid < 0 ? r.written : 0
         }
         if firstInvalid < 0 { return .text(out) }
         // Slow path for the report: count valid and invalid sequences over the whole input.

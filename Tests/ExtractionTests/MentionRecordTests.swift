@@ -23,24 +23,30 @@ final class MentionRecordTests: XCTestCase {
                        #"{"doc":"d1","id":"m1","sid":0,"type":"MONEY","text":"136.2亿元","start":4,"end":11,"raw_start":4,"raw_end":11,"value":{"amount":13620000000,"currency":"CNY"},"rule":"money.yaml#yi_yuan"}"# + "\n")
     }
 
-    /// The pieces path writes the same bytes as the plain one, with the rule known by
-    /// index, by name only, or (when the index names another rule) by name again.
-    func testRecordPiecesWriteTheSameBytes() {
+    /// Records written through a rule set's pieces, with the rule known by index, by
+    /// name only, or (when the index names another rule) by name again, and with ids and
+    /// rules that need escapes.
+    func testRecordPieces() {
         let doc = document("总投资136.2亿元，“新”项目。")
         let pieces = MentionRecordPieces(ruleIDs: ["money.yaml#yi_yuan", "project.yaml#p\"q"])
         let head = MentionRecordPieces.head(documentID: doc.id)
-        let mentions = [
-            Mention(id: "m1_1", sid: 1, type: .money, utf16Range: 3..<10, value: .money(MoneyValue(amount: 13_620_000_000, currency: "CNY")),
-                    rule: "money.yaml#yi_yuan", ruleIndex: 0),
-            Mention(id: "m1_2", sid: 1, type: .project, utf16Range: 11..<16, value: nil, rule: "project.yaml#p\"q", ruleIndex: 1),
-            Mention(id: "m1_3", sid: 1, type: .project, utf16Range: 11..<16, value: nil, rule: "other.yaml#x", ruleIndex: 1),
-            Mention(id: "m\"4", sid: 1, type: .project, utf16Range: 11..<16, value: nil, rule: "other.yaml#x"),
+        let cases: [(Mention, String)] = [
+            (Mention(id: "m1_1", sid: 1, type: .money, utf16Range: 3..<10, value: .money(MoneyValue(amount: 13_620_000_000, currency: "CNY")),
+                     rule: "money.yaml#yi_yuan", ruleIndex: 0),
+             #"{"doc":"d1","id":"m1_1","sid":1,"type":"MONEY","text":"136.2亿元","start":3,"end":10,"raw_start":3,"raw_end":10,"value":{"amount":13620000000,"currency":"CNY"},"rule":"money.yaml#yi_yuan"}"#),
+            (Mention(id: "m1_2", sid: 1, type: .project, utf16Range: 11..<16, value: nil, rule: "project.yaml#p\"q", ruleIndex: 1),
+             #"{"doc":"d1","id":"m1_2","sid":1,"type":"PROJECT","text":"“新”项目","start":11,"end":16,"raw_start":11,"raw_end":16,"rule":"project.yaml#p\"q"}"#),
+            (Mention(id: "m1_3", sid: 1, type: .project, utf16Range: 11..<16, value: nil, rule: "other.yaml#x", ruleIndex: 1),
+             #"{"doc":"d1","id":"m1_3","sid":1,"type":"PROJECT","text":"“新”项目","start":11,"end":16,"raw_start":11,"raw_end":16,"rule":"other.yaml#x"}"#),
+            (Mention(id: "m\"4", sid: 1, type: .project, utf16Range: 11..<16, value: nil, rule: "other.yaml#x"),
+             #"{"doc":"d1","id":"m\"4","sid":1,"type":"PROJECT","text":"“新”项目","start":11,"end":16,"raw_start":11,"raw_end":16,"rule":"other.yaml#x"}"#),
         ]
-        for m in mentions {
-            var plain = JSONWriter(), fast = JSONWriter()
-            m.write(document: doc, to: &plain)
+        for (m, expected) in cases {
+            var fast = JSONWriter(), plain = JSONWriter()
             head.withUnsafeBufferPointer { m.write(document: doc, to: &fast, pieces: pieces, head: $0) }
-            XCTAssertEqual(String(decoding: fast.bytes, as: UTF8.self), String(decoding: plain.bytes, as: UTF8.self))
+            m.write(document: doc, to: &plain)
+            XCTAssertEqual(String(decoding: fast.bytes, as: UTF8.self), expected + "\n")
+            XCTAssertEqual(String(decoding: plain.bytes, as: UTF8.self), expected + "\n")
         }
     }
 
