@@ -31,6 +31,8 @@ public final class Lexicon: @unchecked Sendable {
     private let notAfter: [[UInt16]]
     /// Entries whose value says `not first`: no stop at a span's first unit (家 of 陈家豪).
     private let notFirst: [Bool]
+    /// Each entry's value as a number, when it is one (a multiplier's 10000).
+    let numericValue: [Double?]
     /// Whether any entry has such units.
     private let hasNotBefore: Bool
     /// First units of all entries, for triggering rules that start with this lexicon.
@@ -90,6 +92,9 @@ public final class Lexicon: @unchecked Sendable {
             return v.split(separator: ";").contains { Lexicon.trimmed($0) == Lexicon.notFirstValue }
         }
         self.notFirst = notFirst
+        // Values that are numbers (multipliers: 万 -> 10000), parsed once here rather than
+        // for every amount built.
+        numericValue = entries.map { e in e.value.flatMap { v in v.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } == true ? Double(v) : nil } }
         hasNotBefore = notBefore.contains { !$0.isEmpty } || notAfter.contains { !$0.isEmpty } || notFirst.contains(true)
         self.entries = entries
         self.firstUnits = first

@@ -795,6 +795,12 @@ public final class RuleMatcher {
             guard r.entry >= 0, fast.kind == .lexicon else { return nil }
             return tables.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { $0.entries[Int(r.entry)].value }
         }
+        func lexiconNumber(_ i: Int) -> Double? {
+            let r = raw[i]
+            let fast = tables.elements[first + Int(r.element)]
+            guard r.entry >= 0, fast.kind == .lexicon else { return nil }
+            return tables.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { $0.numericValue[Int(r.entry)] }
+        }
         func text(_ i: Int) -> String { TextUnits.string(text, Int(raw[i].start)..<Int(raw[i].end)) }
     }
 

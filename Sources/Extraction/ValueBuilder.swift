@@ -80,7 +80,7 @@ public enum ValueBuilder {
         var mult = 1.0
         var hasMult = false
         for i in 0..<r.caps.count where r.caps.known(i) == .multiplier || (r.caps.known(i) != .multiplier_max && r.caps.family(i).contains(.multiplier)) {
-            guard let v = r.caps.lexiconValue(i).flatMap(Double.init) else { return nil }
+            guard let v = r.caps.lexiconNumber(i) else { return nil }
             mult *= v
             hasMult = true
         }
@@ -91,7 +91,7 @@ public enum ValueBuilder {
         if let m = r.number(.max) {
             var mm = 1.0
             var maxHasMult = false
-            if let v = r.lexicon(.multiplier_max).flatMap(Double.init) { mm = v; maxHasMult = true }
+            if let k = r.index(.multiplier_max), let v = r.caps.lexiconNumber(k) { mm = v; maxHasMult = true }
             if !maxHasMult { mm = mult }
             maxValue = m * mm
             if maxHasMult && !hasMult && b * mm <= m * mm { amount = b * mm }  // 3至5万吨: the 万 is shared
@@ -107,9 +107,13 @@ public enum ValueBuilder {
         var suffix = r.lexicon(.currency)
         if let prefix = r.lexicon(.currency_prefix), suffix == nil || suffix == "CNY" { suffix = prefix }
         if let cur = suffix ?? r.constant("currency") {
-            let parts = cur.split(separator: "*")
-            code = String(parts[0])
-            if parts.count > 1, let s = Double(parts[1]) { scale = s }
+            // `CNY` or `CNY*0.1` (a code and a scale), read without splitting into an array.
+            if let star = cur.firstIndex(of: "*") {
+                code = String(cur[..<star])
+                if let s = Double(cur[cur.index(after: star)...]) { scale = s }
+            } else {
+                code = cur
+            }
         }
         return .money(MoneyValue(amount: round(a * scale), max: mx.map { round($0 * scale) }, currency: code, approx: approx(r)))
     }
@@ -161,10 +165,26 @@ public enum ValueBuilder {
     }
 
     static func pad(_ v: Int, _ w: Int) -> String {
-        let s = String(v)
-        return String(repeating: "0", count: max(0, w - s.count)) + s
+        // Digits written straight into the string: dates are built for every DATE mention,
+        // and a String(v) plus a padding string plus a concatenation per part added up.
+        var digits = 1, x = v
+        while x >= 10 { x /= 10; digits += 1 }
+        guard v >= 0 else {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        let n = max(w, digits)
+        return String(unsafeUninitializedCapacity: n) { buf in
+            var x = v
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                buf[i] = UInt8(ascii: "0") + UInt8(x % 10)
+                x /= 10
+            }
+            return n
+        }
     }
 
+    static let yearRoles: [Role] = [.year, .year4, .year_cn]
 
     static func date<S>(_ r: Roles<S>, _ ref: CalendarDate?) -> DateValue? {
         func resolve(year yRole: [Role], month mRole: Role, day dRole: Role, relYear: Role, relMonth: Role, relDay: Role) -> YMD? {
@@ -204,7 +224,7 @@ public enum ValueBuilder {
             if let d = v.day { s += "-" + pad(d, 2) }
             return s
         }
-        guard let start = resolve(year: [.year, .year4, .year_cn], month: .month, day: .day, relYear: .rel_year, relMonth: .rel_month, relDay: .rel_day) else { return nil }
+        guard let start = resolve(year: yearRoles, month: .month, day: .day, relYear: .rel_year, relMonth: .rel_month, relDay: .rel_day) else { return nil }
         var value: String
         if let q = r.string(.quarter).flatMap(Int.init) {
             guard let y = render(YMD(year: start.year, unresolvedYear: start.unresolvedYear || start.year == nil && ref == nil)) ?? ref.map({ pad($0.year, 4) }) else { return nil }
@@ -259,6 +279,8 @@ protocol CaptureSource {
     func family(_ i: Int) -> RoleFamily
     func number(_ i: Int) -> Double?
     func lexiconValue(_ i: Int) -> String?
+    /// The lexicon value as a number (a multiplier's 10000), when it is one.
+    func lexiconNumber(_ i: Int) -> Double?
     func text(_ i: Int) -> String
 }
 
@@ -267,5 +289,6 @@ extension Array: CaptureSource where Element == Capture {
     func family(_ i: Int) -> RoleFamily { self[i].family }
     func number(_ i: Int) -> Double? { self[i].number }
     func lexiconValue(_ i: Int) -> String? { self[i].lexiconValue }
+    func lexiconNumber(_ i: Int) -> Double? { self[i].lexiconValue.flatMap(Double.init) }
     func text(_ i: Int) -> String { self[i].text }
 }
