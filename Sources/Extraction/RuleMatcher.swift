@@ -625,7 +625,7 @@ public final class RuleMatcher {
     }
 
     /// Whether `u` (at `i`) can be part of a name: ideographs, Latin letters and digits,
-    /// · ( ) “ ” & - . and a space between two Latin letters.
+    /// · ( ) “ ” & - . and a space before a Latin letter after a Latin letter or a period.
     @inline(__always)
     static func isNameUnit(_ t: UnsafeBufferPointer<UInt16>, _ i: Int, _ lower: Int, _ upper: Int) -> Bool {
         let u = t[i]
@@ -633,7 +633,8 @@ public final class RuleMatcher {
         switch u {
         case 0xB7, 0x30FB, 0x28, 0x29, 0x201C, 0x201D, 0x26, 0x2D, 0x2E: return true
         case 0x20:
-            return i > lower && i + 1 < upper && TextUnits.isASCIILetter(t[i - 1]) && TextUnits.isASCIILetter(t[i + 1])
+            // Between Latin words, also after an abbreviation's period (Pte. Ltd.).
+            return i > lower && i + 1 < upper && (TextUnits.isASCIILetter(t[i - 1]) || t[i - 1] == 0x2E) && TextUnits.isASCIILetter(t[i + 1])
         default: return false
         }
     }

@@ -115,6 +115,15 @@ public final class SentenceBreaker {
             // "...... 仅用" with a space: still one sentence in Chinese running text.
             return false
         }
+        if r[k] == 0x2E && isSpace(r[b - 1]) && TextUnits.isASCIILetter(r[b]) {
+            // An abbreviation inside a Latin name (Pte. Ltd., Co. Ltd., Mr. Smith): a
+            // period after at most four letters, then a Latin word, ends no Chinese
+            // sentence (ICU's English rule would cut the company's name in two).
+            var letters = 0
+            var j = k - 1
+            while j >= 0, TextUnits.isASCIILetter(r[j]) { letters += 1; j -= 1 }
+            if letters >= 1 && letters <= 4 { return false }
+        }
         return true
     }
 

@@ -26,6 +26,15 @@ final class SentenceBreakerTests: XCTestCase {
         XCTAssertEqual(try texts("总投资136.2亿元，年产50万根。"), ["总投资136.2亿元,年产50万根。"])
     }
 
+    /// A period in a Latin company name's abbreviation ends no sentence; a Latin
+    /// sentence's own end still does when a longer word comes before it.
+    func testAbbreviationsInLatinNamesDoNotEndASentence() throws {
+        XCTAssertEqual(try texts("管委会与新加坡Harbor Line Pte. Ltd.签约。项目明年投产。"),
+                       ["管委会与新加坡Harbor Line Pte. Ltd.签约。", "项目明年投产。"])
+        XCTAssertEqual(try texts("他在信中写道:We keep going. Then we rest。我们同意。"),
+                       ["他在信中写道:We keep going.", "Then we rest。", "我们同意。"])
+    }
+
     func testBylinesDatelinesAndHeadlines() throws {
         let page = """
         线上签约 云端招商 两个项目落地
