@@ -641,7 +641,8 @@ public final class RuleMatcher {
 
     /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
     static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?,
-                          generic: Lexicon?, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil) -> Int {
+                          generic: Lexicon?, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil,
+                          topic: Lexicon? = nil) -> Int {
         if run.words {
             // {before:N/words}: up to N words backwards, longest first; none is fine.
             var s = a
@@ -723,7 +724,16 @@ public final class RuleMatcher {
                 b -= 1
             }
         }
-        if generic != nil && s >= genericTail { return -1 }
+        if generic != nil && s >= genericTail {
+            // Generic words alone make no name, unless a place starts them and a topic
+            // word follows it (临清|轴承|产业园; 临清市|重点|项目 stays no name).
+            guard let topic, let places, a - s >= Int(run.min) else { return -1 }
+            var placeEnd = -1
+            places.forEachMatch(t, at: s, limit: a) { end, _ in placeEnd = end }
+            guard placeEnd > s, placeEnd < a else { return -1 }
+            for i in placeEnd..<a where topic.hasEntry(t, startingAt: i, limit: a) { return s }
+            return -1
+        }
         return a - s >= Int(run.min) ? s : -1
     }
 
@@ -843,8 +853,9 @@ public final class RuleMatcher {
                 let places: Lexicon? = run.places < 0 ? nil : tv.lexicons[Int(run.places)].takeUnretainedValue()
                 let placesBefore: Lexicon? = run.placesBefore < 0 ? nil : tv.lexicons[Int(run.placesBefore)].takeUnretainedValue()
                 let keep: Lexicon? = run.keep < 0 ? nil : tv.lexicons[Int(run.keep)].takeUnretainedValue()
+                let topic: Lexicon? = run.topic < 0 ? nil : tv.lexicons[Int(run.topic)].takeUnretainedValue()
                 w.stem = RuleMatcher.stemStart(t, anchor: w.start, lower: w.base, upper: w.limit, run: run, stops: stops, generic: generic,
-                                               places: places, placesBefore: placesBefore, keep: keep)
+                                               places: places, placesBefore: placesBefore, keep: keep, topic: topic)
             }
             if w.stem < 0 { return }
             w.captures[0].start = Int32(w.stem)

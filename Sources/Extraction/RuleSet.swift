@@ -44,7 +44,8 @@ public struct PatternElement: Sendable {
         /// name characters (ideographs, Latin letters, digits, · ( ) “ ” & -) and stops
         /// after a word of the `stops` lexicon, at a non-name character, where Latin
         /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
-        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil)
+        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil,
+                  topic: Lexicon? = nil)
         /// `{before:N/lexicon}`: up to N words of the lexicon that end where the next
         /// element starts, longest first, found backwards (only as a pattern's first
         /// element): the bodies and modifiers before a post's head (党工委|第一|书记), so
@@ -231,6 +232,9 @@ public final class RuleSet: @unchecked Sendable {
         /// `{stem:…/lead/keep}`: a stop word that ends a word of this lexicon (and is
         /// shorter) does not stop the stem there (德州经济开发区: 州 ends 德州).
         var keep: Int32 = -1
+        /// `{stem:…/keep/topic}`: a stem of generic words alone is still a name when a
+        /// place starts it and a word of this lexicon follows (临清|轴承|产业园).
+        var topic: Int32 = -1
         /// `{before:N/words}`: up to N words of `stops` (the lexicon) backwards, not a stem.
         var words = false
     }
@@ -612,7 +616,7 @@ public final class RuleSet: @unchecked Sendable {
                 var minLen = 1, maxLen = 12
                 var stops: Lexicon?
                 if spec.hasPrefix(":") { spec.removeFirst() }
-                let parts = spec.split(separator: "/", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+                let parts = spec.split(separator: "/", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
                 // One part's lexicons: one, or several joined by + (name_stop+place_level),
                 // nil when one is unknown (`lexicon` has reported it).
                 func joined(_ part: String) -> Lexicon? {
@@ -622,7 +626,7 @@ public final class RuleSet: @unchecked Sendable {
                     return found.count == 1 ? found[0] : union(found)
                 }
                 func part(_ k: Int) -> String? { parts.count > k && !parts[k].isEmpty ? parts[k] : nil }
-                if !isStem, part(2) != nil || part(3) != nil || part(4) != nil || part(5) != nil {
+                if !isStem, part(2) != nil || part(3) != nil || part(4) != nil || part(5) != nil || part(6) != nil {
                     problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): only {stem} takes a generic-word lexicon"))
                     continue
                 }
@@ -657,6 +661,15 @@ public final class RuleSet: @unchecked Sendable {
                     guard let l = joined(k) else { continue }
                     keep = l
                 }
+                // {stem:…/topic}: a place and a topic word make a name of generic words.
+                var topic: Lexicon?
+                if let k = part(6) {
+                    guard let l = joined(k), places != nil else {
+                        problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): a topic in {stem:MIN-MAX/stops/generic/places/lead/keep/topic} needs places"))
+                        continue
+                    }
+                    topic = l
+                }
                 if let bounds = parts.first, !bounds.isEmpty {
                     let mm = bounds.split(separator: "-").map { Int($0) }
                     guard mm.count == 2, let a = mm[0], let b = mm[1], a >= 1, b >= a, b <= 64 else {
@@ -674,7 +687,7 @@ public final class RuleSet: @unchecked Sendable {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem} must be the pattern's first element (it is found backwards from the element after it)"))
                         continue
                     }
-                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places, placesBefore: placesBefore, keep: keep)
+                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places, placesBefore: placesBefore, keep: keep, topic: topic)
                     first = nil
                     optional = true  // consumes nothing forwards: the next element triggers the rule
                 } else {
@@ -885,10 +898,10 @@ public final class RuleSet: @unchecked Sendable {
                 case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
                 case let .notFollowedByLexicon(l): return FastElement(kind: .notFollowedByLexicon, optional: e.optional, payload: lexID(l))
-                case let .stem(minLen, maxLen, stops, generic, places, placesBefore, keep):
+                case let .stem(minLen, maxLen, stops, generic, places, placesBefore, keep, topic):
                     nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1,
                                             places: places.map(lexID) ?? -1, placesBefore: placesBefore.map(lexID) ?? -1,
-                                            keep: keep.map(lexID) ?? -1))
+                                            keep: keep.map(lexID) ?? -1, topic: topic.map(lexID) ?? -1))
                     return FastElement(kind: .stem, optional: e.optional, payload: Int32(nameRuns.count - 1))
                 case let .wordsBefore(n, words):
                     nameRuns.append(NameRun(min: 0, max: Int32(n), stops: lexID(words), words: true))
