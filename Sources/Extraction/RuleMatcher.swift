@@ -725,13 +725,19 @@ public final class RuleMatcher {
             }
         }
         if generic != nil && s >= genericTail {
-            // Generic words alone make no name, unless a place starts them and a topic
-            // word follows it (临清|轴承|产业园; 临清市|重点|项目 stays no name).
-            guard let topic, let places, a - s >= Int(run.min) else { return -1 }
-            var placeEnd = -1
-            places.forEachMatch(t, at: s, limit: a) { end, _ in placeEnd = end }
-            guard placeEnd > s, placeEnd < a else { return -1 }
-            for i in placeEnd..<a where topic.hasEntry(t, startingAt: i, limit: a) { return s }
+            // Generic words alone make no name, unless a place among them is followed by
+            // a topic word: the name starts at the place (临清|轴承|产业园, 建设|梅河口|
+            // 冷链物流|产业园; 临清市|重点|项目 stays no name).
+            guard let topic, let places else { return -1 }
+            var p = s
+            while a - p >= Int(run.min) {
+                var placeEnd = -1
+                places.forEachMatch(t, at: p, limit: a) { end, _ in placeEnd = end }
+                if placeEnd > p && placeEnd < a {
+                    for i in placeEnd..<a where topic.hasEntry(t, startingAt: i, limit: a) { return p }
+                }
+                p += 1
+            }
             return -1
         }
         return a - s >= Int(run.min) ? s : -1
