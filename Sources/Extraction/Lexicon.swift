@@ -21,20 +21,47 @@ public final class Lexicon: @unchecked Sendable {
     private let forward: UnitTrie
     private let terminal: [Int32]
     private let reverse: UnitTrie
-    private let reverseTerminal: [Bool]
     /// The entry that ends at a reversed-trie node (-1: none).
     private let reverseEntry: [Int32]
-    /// Per entry, the units it does not count before: a stop word's value `not before
-    /// 机色` (有 ends a name's start in 园区内有|鲁西化工, not in 有机肥 or 有色金属); and
-    /// after: `not after 泰平` (和 is no stop in 泰和县, 平和县). Several parts join with `;`.
-    private let notBefore: [[UInt16]]
-    private let notAfter: [[UInt16]]
-    /// Entries whose value says `not first`: no stop at a span's first unit (家 of 陈家豪).
-    private let notFirst: [Bool]
+    /// Per entry, where its value says a stop word does not count (see `StopLimits`).
+    private let limits: [StopLimits]
     /// Each entry's value as a number, when it is one (a multiplier's 10000).
     let numericValue: [Double?]
-    /// Whether any entry has such units.
-    private let hasNotBefore: Bool
+    /// Whether any entry's value limits it (most stop lexicons have none).
+    private let hasLimits: Bool
+
+    /// Where a stop word does not count, from its value: `not before 机色` (有 ends a
+    /// name's start in 园区内有|鲁西化工, not in 有机肥 or 有色金属), `not after 泰平` (和 is no
+    /// stop in 泰和县, 平和县), `not first` (no stop at a span's first unit: 家 of 陈家豪).
+    /// Several parts join with `;`.
+    struct StopLimits {
+        var notBefore: [UInt16] = []
+        var notAfter: [UInt16] = []
+        var notFirst = false
+        var isEmpty: Bool { notBefore.isEmpty && notAfter.isEmpty && !notFirst }
+
+        init(value: String?) {
+            // Most values are something else (美元 -> USD, 临清 -> county): no parsing.
+            guard let value, value.hasPrefix("not ") else { return }
+            for part in value.split(separator: ";") {
+                let p = Lexicon.trimmed(part)
+                if p.hasPrefix(Lexicon.notBeforePrefix) {
+                    notBefore += Array(p.dropFirst(Lexicon.notBeforePrefix.count).filter { $0 != " " }.utf16)
+                } else if p.hasPrefix(Lexicon.notAfterPrefix) {
+                    notAfter += Array(p.dropFirst(Lexicon.notAfterPrefix.count).filter { $0 != " " }.utf16)
+                } else if p == Lexicon.notFirstValue {
+                    notFirst = true
+                }
+            }
+        }
+
+        /// Whether the entry counts between `before` and `after` (the units around it, nil
+        /// at an edge).
+        @inline(__always)
+        func allow(before: UInt16?, after: UInt16?) -> Bool {
+            !(after.map { notBefore.contains($0) } ?? false) && !(before.map { notAfter.contains($0) } ?? false)
+        }
+    }
     /// First units of all entries, for triggering rules that start with this lexicon.
     public let firstUnits: Set<UInt16>
     public let maxLength: Int
@@ -65,37 +92,14 @@ public final class Lexicon: @unchecked Sendable {
         for (index, node) in forward.wordEnd.enumerated() where node > 0 { terminal[Int(node)] = Int32(index) }
         self.terminal = terminal
         reverse = UnitTrie(entries.map { Array($0.text.reversed()) })
-        var reverseTerminal = [Bool](repeating: false, count: reverse.nodeCount)
         var reverseEntry = [Int32](repeating: -1, count: reverse.nodeCount)
-        for (index, node) in reverse.wordEnd.enumerated() where node > 0 {
-            reverseTerminal[Int(node)] = true
-            reverseEntry[Int(node)] = Int32(index)
-        }
-        self.reverseTerminal = reverseTerminal
+        for (index, node) in reverse.wordEnd.enumerated() where node > 0 { reverseEntry[Int(node)] = Int32(index) }
         self.reverseEntry = reverseEntry
-        func units(after prefix: String, in value: String?) -> [UInt16] {
-            // Most values are something else (美元 -> USD, 临清 -> county): no parsing.
-            guard let value, value.hasPrefix("not ") else { return [] }
-            var out: [UInt16] = []
-            for part in value.split(separator: ";") {
-                let p = Lexicon.trimmed(part)
-                if p.hasPrefix(prefix) { out += Array(p.dropFirst(prefix.count).filter { $0 != " " }.utf16) }
-            }
-            return out
-        }
-        let notBefore = entries.map { units(after: Lexicon.notBeforePrefix, in: $0.value) }
-        let notAfter = entries.map { units(after: Lexicon.notAfterPrefix, in: $0.value) }
-        self.notBefore = notBefore
-        self.notAfter = notAfter
-        let notFirst = entries.map { e -> Bool in
-            guard let v = e.value, v.hasPrefix("not ") else { return false }
-            return v.split(separator: ";").contains { Lexicon.trimmed($0) == Lexicon.notFirstValue }
-        }
-        self.notFirst = notFirst
+        limits = entries.map { StopLimits(value: $0.value) }
         // Values that are numbers (multipliers: 万 -> 10000), parsed once here rather than
         // for every amount built.
-        numericValue = entries.map { e in e.value.flatMap { v in v.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } == true ? Double(v) : nil } }
-        hasNotBefore = notBefore.contains { !$0.isEmpty } || notAfter.contains { !$0.isEmpty } || notFirst.contains(true)
+        numericValue = entries.map { Lexicon.number(of: $0.value) }
+        hasLimits = limits.contains { !$0.isEmpty }
         self.entries = entries
         self.firstUnits = first
         self.firstUnitBits = bits
@@ -120,7 +124,7 @@ public final class Lexicon: @unchecked Sendable {
     /// below `upper`) is not one its value says it does not count before, and the unit
     /// before the entry (if any, from `lowerBound`) not one it does not count after.
     public func endsStop(_ text: UnsafeBufferPointer<UInt16>, at end: Int, lowerBound: Int, upper: Int) -> Bool {
-        guard hasNotBefore else { return hasEntry(text, endingAt: end, lowerBound: lowerBound) }
+        guard hasLimits else { return hasEntry(text, endingAt: end, lowerBound: lowerBound) }
         guard end > lowerBound else { return false }
         let next: UInt16? = end < upper ? text[end] : nil
         var node = 0
@@ -130,11 +134,7 @@ public final class Lexicon: @unchecked Sendable {
             if c < 0 { break }
             node = c
             let e = Int(reverseEntry[node])
-            if e >= 0 {
-                let blockedBefore = next.map { notBefore[e].contains($0) } ?? false
-                let blockedAfter = i > lowerBound && notAfter[e].contains(text[i - 1])
-                if !blockedBefore && !blockedAfter { return true }
-            }
+            if e >= 0 && limits[e].allow(before: i > lowerBound ? text[i - 1] : nil, after: next) { return true }
             i -= 1
         }
         return false
@@ -145,14 +145,11 @@ public final class Lexicon: @unchecked Sendable {
     /// its value says it does not count before, and the unit before `start` (from
     /// `lowerBound`) not one it does not count after (五 stops 家具|五 but not 五金).
     public func startsStop(_ text: UnsafeBufferPointer<UInt16>, at start: Int, lowerBound: Int, upper: Int, spanFirst: Bool = false) -> Bool {
+        guard hasLimits else { return hasEntry(text, startingAt: start, limit: upper) }
         var found = false
         forEachMatch(text, at: start, limit: upper) { end, e in
-            if found { return }
-            if !hasNotBefore { found = true; return }
-            if spanFirst && notFirst[e] { return }
-            let blockedBefore = end < upper && notBefore[e].contains(text[end])
-            let blockedAfter = start > lowerBound && notAfter[e].contains(text[start - 1])
-            if !blockedBefore && !blockedAfter { found = true }
+            if found || (spanFirst && limits[e].notFirst) { return }
+            found = limits[e].allow(before: start > lowerBound ? text[start - 1] : nil, after: end < upper ? text[end] : nil)
         }
         return found
     }
@@ -181,7 +178,7 @@ public final class Lexicon: @unchecked Sendable {
             let c = reverse.child(node, text[i])
             if c < 0 { break }
             node = c
-            if reverseTerminal[node] { longest = end - i }
+            if reverseEntry[node] >= 0 { longest = end - i }
             i -= 1
         }
         return longest
@@ -238,6 +235,12 @@ public final class Lexicon: @unchecked Sendable {
             entries.append(Entry(text: Array(entry.utf16), value: value, line: line))
         }
         return (Lexicon(name: name, file: file, entries: entries), problems)
+    }
+
+    /// A value as a number when it is written as one (a multiplier's `10000`), else nil.
+    static func number(of value: String?) -> Double? {
+        guard let value, let first = value.utf8.first, first >= 0x30 && first <= 0x39 else { return nil }
+        return Double(value)
     }
 
     /// `s` without the spaces and tabs at either end (what Foundation's `.whitespaces`

@@ -640,9 +640,10 @@ public final class RuleMatcher {
     }
 
     /// Where the `{stem}` ending at `a` starts, or -1 (see `PatternElement.Kind.stem`).
-    static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun, stops: Lexicon?,
-                          generic: Lexicon?, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil,
-                          topic: Lexicon? = nil) -> Int {
+    static func stemStart(_ t: UnsafeBufferPointer<UInt16>, anchor a: Int, lower: Int, upper: Int, run: RuleSet.NameRun,
+                          lexicons lex: StemLexicons) -> Int {
+        let stops = lex.stops, generic = lex.generic, places = lex.places
+        let placesBefore = lex.placesBefore, keep = lex.keep, topic = lex.topic
         if run.words {
             // {before:N/words}: up to N words backwards, longest first; none is fine.
             var s = a
@@ -768,19 +769,12 @@ public final class RuleMatcher {
     /// The captures of a candidate with roles, texts and lexicon values. Only for the
     /// candidates of the last `candidates` call (their captures live in its pool).
     public func resolve(_ c: Candidate, _ t: UnsafeBufferPointer<UInt16>) -> [Capture] {
-        compiled[c.rule].elements.withUnsafeBufferPointer { els in
-            scratch.pool[Int(c.rawStart)..<Int(c.rawStart + c.rawCount)].map { r in
-                let i = Int(r.element)
-                let range = Int(r.start)..<Int(r.end)
-                var value: String?
-                let fast = tables.view.elements[Int(tables.view.elementStart[c.rule]) + i]
-                if r.entry >= 0, fast.kind == .lexicon {
-                    value = tables.view.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { $0.entries[Int(r.entry)].value }
-                }
-                let text = TextUnits.string(t, range)
-                var number: Double? = r.number.isNaN ? nil : r.number
-                if number == nil, fast.kind == .regex { number = RuleMatcher.numberValue(t, range) ?? Double(text) }
-                return Capture(role: els[i].role, known: els[i].known, family: els[i].family, range: range, text: text, number: number, lexiconValue: value)
+        let els = compiled[c.rule].elements
+        return withCaptures(c, t) { raw in
+            (0..<raw.count).map { i in
+                let r = raw.raw[i]
+                return Capture(role: els[Int(r.element)].role, known: raw.known(i), family: raw.family(i), range: Int(r.start)..<Int(r.end),
+                               text: raw.text(i), number: raw.number(i), lexiconValue: raw.lexiconValue(i))
             }
         }
     }
@@ -806,18 +800,17 @@ public final class RuleMatcher {
             let range = Int(r.start)..<Int(r.end)
             return RuleMatcher.numberValue(text, range) ?? Double(TextUnits.string(text, range))
         }
-        func lexiconValue(_ i: Int) -> String? {
+        /// `read` of capture i's lexicon entry (its lexicon and entry index), nil when the
+        /// capture is no lexicon entry.
+        @inline(__always)
+        private func entry<R>(_ i: Int, _ read: (Lexicon, Int) -> R?) -> R? {
             let r = raw[i]
             let fast = tables.elements[first + Int(r.element)]
             guard r.entry >= 0, fast.kind == .lexicon else { return nil }
-            return tables.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { $0.entries[Int(r.entry)].value }
+            return tables.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { read($0, Int(r.entry)) }
         }
-        func lexiconNumber(_ i: Int) -> Double? {
-            let r = raw[i]
-            let fast = tables.elements[first + Int(r.element)]
-            guard r.entry >= 0, fast.kind == .lexicon else { return nil }
-            return tables.lexicons[Int(fast.payload)]._withUnsafeGuaranteedRef { $0.numericValue[Int(r.entry)] }
-        }
+        func lexiconValue(_ i: Int) -> String? { entry(i) { $0.entries[$1].value } }
+        func lexiconNumber(_ i: Int) -> Double? { entry(i) { $0.numericValue[$1] } }
         func text(_ i: Int) -> String { TextUnits.string(text, Int(raw[i].start)..<Int(raw[i].end)) }
     }
 
@@ -854,14 +847,10 @@ public final class RuleMatcher {
             // The pending {stem}: once per attempt (its anchor is the walk's start).
             if w.stem == -2 {
                 let run = tv.nameRuns[Int(w.captures[0].entry)]
-                let stops: Lexicon? = run.stops < 0 ? nil : tv.lexicons[Int(run.stops)].takeUnretainedValue()
-                let generic: Lexicon? = run.generic < 0 ? nil : tv.lexicons[Int(run.generic)].takeUnretainedValue()
-                let places: Lexicon? = run.places < 0 ? nil : tv.lexicons[Int(run.places)].takeUnretainedValue()
-                let placesBefore: Lexicon? = run.placesBefore < 0 ? nil : tv.lexicons[Int(run.placesBefore)].takeUnretainedValue()
-                let keep: Lexicon? = run.keep < 0 ? nil : tv.lexicons[Int(run.keep)].takeUnretainedValue()
-                let topic: Lexicon? = run.topic < 0 ? nil : tv.lexicons[Int(run.topic)].takeUnretainedValue()
-                w.stem = RuleMatcher.stemStart(t, anchor: w.start, lower: w.base, upper: w.limit, run: run, stops: stops, generic: generic,
-                                               places: places, placesBefore: placesBefore, keep: keep, topic: topic)
+                func lexicon(_ i: Int32) -> Lexicon? { i < 0 ? nil : tv.lexicons[Int(i)].takeUnretainedValue() }
+                let lex = StemLexicons(stops: lexicon(run.stops), generic: lexicon(run.generic), places: lexicon(run.places),
+                                       placesBefore: lexicon(run.placesBefore), keep: lexicon(run.keep), topic: lexicon(run.topic))
+                w.stem = RuleMatcher.stemStart(t, anchor: w.start, lower: w.base, upper: w.limit, run: run, lexicons: lex)
             }
             if w.stem < 0 { return }
             w.captures[0].start = Int32(w.stem)

@@ -44,8 +44,7 @@ public struct PatternElement: Sendable {
         /// name characters (ideographs, Latin letters, digits, · ( ) “ ” & -) and stops
         /// after a word of the `stops` lexicon, at a non-name character, where Latin
         /// letters would join ideographs before them (美国|RTK公司), or at MAX units.
-        case stem(min: Int, max: Int, stops: Lexicon?, generic: Lexicon? = nil, places: Lexicon? = nil, placesBefore: Lexicon? = nil, keep: Lexicon? = nil,
-                  topic: Lexicon? = nil)
+        case stem(min: Int, max: Int, lexicons: StemLexicons)
         /// `{before:N/lexicon}`: up to N words of the lexicon that end where the next
         /// element starts, longest first, found backwards (only as a pattern's first
         /// element): the bodies and modifiers before a post's head (党工委|第一|书记), so
@@ -150,6 +149,22 @@ struct FastElement {
     /// starts with something whose first units are unknown). A walk whose next unit is
     /// outside the set is cut before any trie, number scan or regex runs.
     var follow: Int32 = -1
+}
+
+/// The lexicons of a `{stem:MIN-MAX/stops/generic/places/lead/keep/topic}` (see
+/// `RuleMatcher.stemStart` and Rules/README.md for what each does).
+public struct StemLexicons: @unchecked Sendable {
+    public var stops: Lexicon?
+    /// Words that belong to a name right before its head but make none alone (重点项目).
+    public var generic: Lexicon?
+    /// Places cut off before the rest of a name (冠县|新瑞集团).
+    public var places: Lexicon?
+    /// `lead`: with it, a place is cut off only before one of its words.
+    public var placesBefore: Lexicon?
+    /// A stop word that ends a longer word of `keep` does not stop the stem (德州).
+    public var keep: Lexicon?
+    /// A place and a `topic` word make a name of generic words (临清|轴承|产业园).
+    public var topic: Lexicon?
 }
 
 /// What the matcher needs of a rule, as a class so walking it copies nothing.
@@ -425,15 +440,9 @@ public final class RuleSet: @unchecked Sendable {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(id): a short-name rule needs \(key): (lexicons joined by +)"))
                         return nil
                     }
-                    var found: [Lexicon] = []
-                    for n in names.split(separator: "+").map(String.init) {
-                        guard let l = self.lexicons[n] else {
-                            problems.append(RuleDiagnostic(file: file, line: m[key]?.mark?.line ?? line, message: "rule \(id): unknown lexicon \(n) in \(key): (no lexicons/\(n).txt)"))
-                            return nil
-                        }
-                        found.append(l)
+                    return joinedLexicons(names) { n in
+                        problems.append(RuleDiagnostic(file: file, line: m[key]?.mark?.line ?? line, message: "rule \(id): unknown lexicon \(n) in \(key): (no lexicons/\(n).txt)"))
                     }
-                    return found.count == 1 ? found[0] : union(found)
                 }
                 if m["short"]?.string != typeName || type == nil || m["pattern"] != nil {
                     problems.append(RuleDiagnostic(file: file, line: m["short"]?.mark?.line ?? line, message: "rule \(id): a short-name rule has no pattern and names its own type (short: \(typeName))"))
@@ -540,6 +549,16 @@ public final class RuleSet: @unchecked Sendable {
         unions[key] = u
         return u
     }
+
+    /// The lexicons `names` lists, one or several joined by + (name_stop+place_level), as
+    /// one lexicon; nil when one is unknown (`unknown` gets its name, to report it).
+    func joinedLexicons(_ names: String, unknown: (String) -> Void) -> Lexicon? {
+        let list = names.split(separator: "+").map(String.init)
+        var found: [Lexicon] = []
+        for n in list { if let l = lexicons[n] { found.append(l) } else { unknown(n) } }
+        guard !list.isEmpty, found.count == list.count else { return nil }
+        return found.count == 1 ? found[0] : union(found)
+    }
     private var regexIndex: [String: Int] = [:]
 
     private func regex(_ pattern: String) throws -> Int {
@@ -614,16 +633,12 @@ public final class RuleSet: @unchecked Sendable {
                 let isStem = body.hasPrefix("{stem")
                 var spec = String(body.dropFirst(5).dropLast())
                 var minLen = 1, maxLen = 12
-                var stops: Lexicon?
+                var lex = StemLexicons()
                 if spec.hasPrefix(":") { spec.removeFirst() }
                 let parts = spec.split(separator: "/", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
-                // One part's lexicons: one, or several joined by + (name_stop+place_level),
-                // nil when one is unknown (`lexicon` has reported it).
+                // One part's lexicons, nil when one is unknown (reported here).
                 func joined(_ part: String) -> Lexicon? {
-                    let names = part.split(separator: "+").map(String.init)
-                    let found = names.compactMap { lexicon($0, written: "<\($0)> in \(body)") }
-                    guard !names.isEmpty, found.count == names.count else { return nil }
-                    return found.count == 1 ? found[0] : union(found)
+                    joinedLexicons(part) { _ = lexicon($0, written: "<\($0)> in \(body)") }
                 }
                 func part(_ k: Int) -> String? { parts.count > k && !parts[k].isEmpty ? parts[k] : nil }
                 if !isStem, part(2) != nil || part(3) != nil || part(4) != nil || part(5) != nil || part(6) != nil {
@@ -632,43 +647,38 @@ public final class RuleSet: @unchecked Sendable {
                 }
                 // {stem:MIN-MAX/stops/generic}: generic words right before the head belong to
                 // the name, but make none alone (重点项目).
-                var generic: Lexicon?
                 if let g = part(2) {
                     guard let l = joined(g) else { continue }
-                    generic = l
+                    lex.generic = l
                 }
                 // {stem:MIN-MAX/stops/generic/places}: a place before the rest of the name is
                 // cut off unless the rest is generic (冠县|新瑞集团, but 枣庄市城投集团 stays
                 // whole). With /lead, only when the rest opens with a word of `lead`
                 // (莘县|年产5万吨…项目, 单县浮岗镇|100兆瓦…项目; 汶上县人民医院…项目 stays).
-                var places: Lexicon?
-                var placesBefore: Lexicon?
                 if part(3) != nil || part(4) != nil {
-                    guard generic != nil, part(3) != nil else {
+                    guard lex.generic != nil, part(3) != nil else {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): places in {stem:MIN-MAX/stops/generic/places/lead} need a generic lexicon too, and lead needs places"))
                         continue
                     }
                     guard let pl = joined(parts[3]) else { continue }
-                    places = pl
+                    lex.places = pl
                     if let l = part(4) {
                         guard let lead = joined(l) else { continue }
-                        placesBefore = lead
+                        lex.placesBefore = lead
                     }
                 }
                 // {stem:…/keep}: stop words inside a word of `keep` do not stop the stem.
-                var keep: Lexicon?
                 if let k = part(5) {
                     guard let l = joined(k) else { continue }
-                    keep = l
+                    lex.keep = l
                 }
                 // {stem:…/topic}: a place and a topic word make a name of generic words.
-                var topic: Lexicon?
                 if let k = part(6) {
-                    guard let l = joined(k), places != nil else {
+                    guard let l = joined(k), lex.places != nil else {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): a topic in {stem:MIN-MAX/stops/generic/places/lead/keep/topic} needs places"))
                         continue
                     }
-                    topic = l
+                    lex.topic = l
                 }
                 if let bounds = parts.first, !bounds.isEmpty {
                     let mm = bounds.split(separator: "-").map { Int($0) }
@@ -680,18 +690,18 @@ public final class RuleSet: @unchecked Sendable {
                 }
                 if let st = part(1) {
                     guard let l = joined(st) else { continue }
-                    stops = l
+                    lex.stops = l
                 }
                 if isStem {
                     if !elements.isEmpty {
                         problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): {stem} must be the pattern's first element (it is found backwards from the element after it)"))
                         continue
                     }
-                    kind = .stem(min: minLen, max: maxLen, stops: stops, generic: generic, places: places, placesBefore: placesBefore, keep: keep, topic: topic)
+                    kind = .stem(min: minLen, max: maxLen, lexicons: lex)
                     first = nil
                     optional = true  // consumes nothing forwards: the next element triggers the rule
                 } else {
-                    kind = .span(min: minLen, max: maxLen, stops: stops)
+                    kind = .span(min: minLen, max: maxLen, stops: lex.stops)
                     first = nil
                 }
                 role = role ?? (isStem ? "stem" : "span")
@@ -898,10 +908,10 @@ public final class RuleSet: @unchecked Sendable {
                 case let .notFollowedBy(i): return FastElement(kind: .notFollowedBy, optional: e.optional, payload: Int32(i))
                 case .notFollowedByNumber: return FastElement(kind: .notFollowedByNumber, optional: e.optional, payload: 0)
                 case let .notFollowedByLexicon(l): return FastElement(kind: .notFollowedByLexicon, optional: e.optional, payload: lexID(l))
-                case let .stem(minLen, maxLen, stops, generic, places, placesBefore, keep, topic):
-                    nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: stops.map(lexID) ?? -1, generic: generic.map(lexID) ?? -1,
-                                            places: places.map(lexID) ?? -1, placesBefore: placesBefore.map(lexID) ?? -1,
-                                            keep: keep.map(lexID) ?? -1, topic: topic.map(lexID) ?? -1))
+                case let .stem(minLen, maxLen, l):
+                    nameRuns.append(NameRun(min: Int32(minLen), max: Int32(maxLen), stops: l.stops.map(lexID) ?? -1, generic: l.generic.map(lexID) ?? -1,
+                                            places: l.places.map(lexID) ?? -1, placesBefore: l.placesBefore.map(lexID) ?? -1,
+                                            keep: l.keep.map(lexID) ?? -1, topic: l.topic.map(lexID) ?? -1))
                     return FastElement(kind: .stem, optional: e.optional, payload: Int32(nameRuns.count - 1))
                 case let .wordsBefore(n, words):
                     nameRuns.append(NameRun(min: 0, max: Int32(n), stops: lexID(words), words: true))

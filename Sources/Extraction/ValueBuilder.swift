@@ -289,6 +289,6 @@ extension Array: CaptureSource where Element == Capture {
     func family(_ i: Int) -> RoleFamily { self[i].family }
     func number(_ i: Int) -> Double? { self[i].number }
     func lexiconValue(_ i: Int) -> String? { self[i].lexiconValue }
-    func lexiconNumber(_ i: Int) -> Double? { self[i].lexiconValue.flatMap(Double.init) }
+    func lexiconNumber(_ i: Int) -> Double? { Lexicon.number(of: self[i].lexiconValue) }
     func text(_ i: Int) -> String { self[i].text }
 }
