@@ -90,20 +90,20 @@ public final class Extractor {
     func applyDocumentRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
         var swallowed: [(Int, Range<Int>)] = []
         let before = result.mentions.count
-        let listed = applyListRules(units, trackSource: trackSource, &result, &swallowed)
-        let repeated = applyRepeatRules(units, trackSource: trackSource, &result, &swallowed)
+        let unitOfSid = Extractor.unitIndex(units)
+        let listed = applyListRules(units, unitOfSid, trackSource: trackSource, &result, &swallowed)
+        let repeated = applyRepeatRules(units, unitOfSid, trackSource: trackSource, &result, &swallowed)
         if listed || repeated {
             var touched = Set(swallowed.map(\.0))
             for i in before..<result.mentions.count { touched.insert(result.mentions[i].sid) }
             removeSwallowed(swallowed, &result)
-            renumber(units, &result, touched: touched)
+            renumber(unitOfSid, &result, touched: touched)
         }
     }
 
-    func applyListRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
+    func applyListRules(_ units: [RepeatUnit], _ unitOfSid: [Int32], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
         guard !listRules.isEmpty, !result.mentions.isEmpty else { return false }
         var added = false
-        let unitOfSid = Extractor.unitIndex(units)
         let byUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
         for ri in listRules {
             guard let t = type[ri] else { continue }
@@ -111,50 +111,49 @@ public final class Extractor {
             for (uk, u) in units.enumerated() {
                 guard byUnit[uk].contains(where: { result.mentions[Int($0)].type == t }) else { continue }
                 let mentions = byUnit[uk].map { (result.mentions[Int($0)].utf16Range, result.mentions[Int($0)].type) }
-                do { let text = u.text
-                    let n = text.count
-                    var i = 0
-                    while i < n {
-                        guard text[i] == 0x3001 else { i += 1; continue }  // 、
-                        // The run of items around this 、: back to the clause start, forward
-                        // to the clause end.
-                        var runStart = i
-                        while runStart > 0, RuleMatcher.isNameUnit(text, runStart - 1, 0, n) || text[runStart - 1] == 0x3001 { runStart -= 1 }
-                        var runEnd = i
-                        while runEnd < n, RuleMatcher.isNameUnit(text, runEnd, 0, n) || text[runEnd] == 0x3001 { runEnd += 1 }
-                        var cuts = [runStart - 1]
-                        for k in runStart..<runEnd where text[k] == 0x3001 { cuts.append(k) }
-                        cuts.append(runEnd)
-                        var items: [Range<Int>] = []
-                        for c in 0..<(cuts.count - 1) {
-                            var a = cuts[c] + 1, b = cuts[c + 1]
-                            if c == 0, let stops = firstItemStops {
-                                // The first item starts after the last stop word in it.
-                                var k = b
-                                while k > a { if stops.endsStop(text, at: k, lowerBound: a, upper: n) { a = k; break }; k -= 1 }
-                            }
-                            if c == cuts.count - 2 {
-                                // The last item ends before 等, 和, 及.
-                                for k in a..<b where [0x7B49, 0x548C, 0x53CA].contains(text[k]) { b = k; break }
-                            }
-                            if a < b { items.append(a..<b) }
+                let text = u.text
+                let n = text.count
+                var i = 0
+                while i < n {
+                    guard text[i] == 0x3001 else { i += 1; continue }  // 、
+                    // The run of items around this 、: back to the clause start, forward
+                    // to the clause end.
+                    var runStart = i
+                    while runStart > 0, RuleMatcher.isNameUnit(text, runStart - 1, 0, n) || text[runStart - 1] == 0x3001 { runStart -= 1 }
+                    var runEnd = i
+                    while runEnd < n, RuleMatcher.isNameUnit(text, runEnd, 0, n) || text[runEnd] == 0x3001 { runEnd += 1 }
+                    var cuts = [runStart - 1]
+                    for k in runStart..<runEnd where text[k] == 0x3001 { cuts.append(k) }
+                    cuts.append(runEnd)
+                    var items: [Range<Int>] = []
+                    for c in 0..<(cuts.count - 1) {
+                        var a = cuts[c] + 1, b = cuts[c + 1]
+                        if c == 0, let stops = firstItemStops {
+                            // The first item starts after the last stop word in it.
+                            var k = b
+                            while k > a { if stops.endsStop(text, at: k, lowerBound: a, upper: n) { a = k; break }; k -= 1 }
                         }
-                        let abs = items.map { ($0.lowerBound + u.base)..<($0.upperBound + u.base) }
-                        let typed = abs.filter { r in mentions.contains { $0.0 == r && $0.1 == t } }.count
-                        if typed >= 2 {
-                            // An item may hold a shorter name of another type (鲁西 in 鲁西化工):
-                            // the whole item wins, as names stay whole.
-                            for r in abs where (2...12).contains(r.count)
-                                && !mentions.contains(where: { $0.0.overlaps(r) && !(r.contains($0.0.lowerBound) && $0.0.upperBound <= r.upperBound && $0.0 != r && $0.1.isName && $0.1 != t) }) {
-                                result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: r, value: nil, rule: ruleID[ri], ruleIndex: ri))
-                                result.captures.append([])
-                                if trackSource { result.source.append(u.source) }
-                                swallowed.append((u.sid, r))
-                                added = true
-                            }
+                        if c == cuts.count - 2 {
+                            // The last item ends before 等, 和, 及.
+                            for k in a..<b where [0x7B49, 0x548C, 0x53CA].contains(text[k]) { b = k; break }
                         }
-                        i = runEnd
+                        if a < b { items.append(a..<b) }
                     }
+                    let abs = items.map { ($0.lowerBound + u.base)..<($0.upperBound + u.base) }
+                    let typed = abs.filter { r in mentions.contains { $0.0 == r && $0.1 == t } }.count
+                    if typed >= 2 {
+                        // An item may hold a shorter name of another type (鲁西 in 鲁西化工):
+                        // the whole item wins, as names stay whole.
+                        for r in abs where (2...12).contains(r.count)
+                            && !mentions.contains(where: { $0.0.overlaps(r) && !(r.contains($0.0.lowerBound) && $0.0.upperBound <= r.upperBound && $0.0 != r && $0.1.isName && $0.1 != t) }) {
+                            result.mentions.append(Mention(id: "", sid: u.sid, type: t, utf16Range: r, value: nil, rule: ruleID[ri], ruleIndex: ri))
+                            result.captures.append([])
+                            if trackSource { result.source.append(u.source) }
+                            swallowed.append((u.sid, r))
+                            added = true
+                        }
+                    }
+                    i = runEnd
                 }
             }
         }
@@ -184,7 +183,7 @@ public final class Extractor {
     /// Repeat rules: every name a mention of the rule's type holds (two units or more)
     /// becomes a mention wherever it recurs in the document and nothing else holds the
     /// place. Then each sentence's mentions are renumbered in text order.
-    func applyRepeatRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
+    func applyRepeatRules(_ units: [RepeatUnit], _ unitOfSid: [Int32], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
         guard !repeatRules.isEmpty, !result.mentions.isEmpty else { return false }
         // Every repeat rule's names in one table, scanned once (longest first: 李红英
         // before a shorter name inside it; then by type order and text, deterministic).
@@ -192,7 +191,6 @@ public final class Extractor {
         // table of hashes: an array and a Set<[UInt16]> insert per mention (hashing each
         // unit through Hasher) were most of this pass.
         struct Name { var start: Int; var count: Int; var type: MentionType; var rule: Int }
-        let unitOfSid = Extractor.unitIndex(units)
         let mentionsOfUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
         var names: [Name] = []
         var flat: [UInt16] = []
@@ -385,7 +383,6 @@ public final class Extractor {
         subscript(k: Int) -> ArraySlice<Int32> { order[Int(start[k])..<Int(start[k + 1])] }
     }
 
-    /// Text order within each sentence, then ids m<sid>_<k> again.
     /// Sentence id -> index in `units` (-1: none), as an array: sids are small numbers.
     static func unitIndex(_ units: [RepeatUnit]) -> [Int32] {
         let top = units.map(\.sid).max() ?? -1
@@ -394,8 +391,8 @@ public final class Extractor {
         return index
     }
 
-    func renumber(_ units: [RepeatUnit], _ result: inout Result, touched: Set<Int>) {
-        let unitOfSid = Extractor.unitIndex(units)
+    /// Text order within each sentence, then ids m<sid>_<k> again.
+    func renumber(_ unitOfSid: [Int32], _ result: inout Result, touched: Set<Int>) {
         func unitOf(_ sid: Int) -> Int { sid >= 0 && sid < unitOfSid.count ? Int(unitOfSid[sid]) : 0 }
         // Sort keys read once (comparing whole mentions copied their strings).
         struct Key { var unit: Int; var start: Int; var end: Int; var index: Int }

@@ -221,7 +221,6 @@ public struct Mention: Sendable, Equatable {
     }
 }
 
-
 /// The fixed parts of mention records, escaped once: per rule the record's tail
 /// (`,"rule":"money.yaml#money_amount"}` and the newline), per type the bytes between
 /// the sid and the text (`,"type":"MONEY","text":`), and per document its head
