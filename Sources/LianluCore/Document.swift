@@ -234,11 +234,10 @@ public struct Sentence: Sendable, Equatable {
         self.kind = kind
     }
 
-    /// `escapedText`: the sentence's text already serialized (from its document's record);
-    /// nil to serialize it here.
-    /// The same bytes as `write(document:to:escapedText:)`, through the document's fixed
-    /// pieces escaped once (`head`: `{"doc":"<id>","sid":`; `dateTail`: `,"date":"…"` or
-    /// nothing): keys and the document id were a third of writing a sentence record.
+    /// Writes the record through the document's fixed pieces escaped once (`head`:
+    /// `{"doc":"<id>","sid":`; `dateTail`: `,"date":"…"` or nothing), with the text
+    /// already serialized (`escapedText`, from its document's record): keys and the
+    /// document id were a third of writing a sentence record.
     public func write(document doc: NormalizedDocument, to w: inout JSONWriter, escapedText: UnsafeBufferPointer<UInt8>,
                       head: UnsafeBufferPointer<UInt8>, dateTail: UnsafeBufferPointer<UInt8>) {
         let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
@@ -253,6 +252,8 @@ public struct Sentence: Sendable, Equatable {
         var kindName = kind.rawValue
         kindName.withUTF8 { w.verbatim($0) }  // plain ASCII words
         w.verbatim("\"")
+        // What `lianlu extract` needs to work from this record alone: the reference
+        // date, and the document's edits that fall inside the sentence.
         w.verbatim(dateTail)
         var first = true
         doc.alignment.map.forEachPiece(startingIn: o.start..<o.end) { po, i, ol, il, linear in
@@ -281,41 +282,19 @@ public struct Sentence: Sendable, Equatable {
         return (head, tail)
     }
 
-    public func write(document doc: NormalizedDocument, to w: inout JSONWriter, escapedText: UnsafeBufferPointer<UInt8>? = nil) {
-        let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
-        let offsets = (start: o.start, end: o.end)
-        w.beginObject()
-        w.key("doc"); w.string(doc.id)
-        w.key("sid"); w.int(sid)
-        w.key("start"); w.int(o.start)
-        w.key("end"); w.int(o.end)
-        w.key("raw_start"); w.int(o.rawStart)
-        w.key("raw_end"); w.int(o.rawEnd)
-        w.key("text")
-        if let escapedText {
-            w.string(escaped: escapedText)
-        } else {
-            doc.text.withUnsafeBufferPointer { buf in w.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range])) }
-        }
-        w.key("para"); w.int(para)
-        w.key("kind"); w.string(kind.rawValue)
-        // What `lianlu extract` needs to work from this record alone: the reference
-        // date, and the document's edits that fall inside the sentence.
-        if let date = doc.date { w.key("date"); w.date(date) }
-        var local: [[Int]] = []
-        doc.alignment.map.forEachPiece(startingIn: offsets.start..<offsets.end) { o, i, ol, il, linear in
-            if !linear, o >= offsets.start, o + ol <= offsets.end, !(ol == 0 && (o == offsets.start || o == offsets.end)) {
-                local.append([o, o + ol, i, i + il])
+    /// The record on its own: the pieces and the text serialized here (for `lianlu
+    /// extract`'s records and tests; a run writes through its document's pieces).
+    public func write(document doc: NormalizedDocument, to w: inout JSONWriter) {
+        var text = JSONWriter(capacity: utf16Range.count * 3 + 2)
+        doc.text.withUnsafeBufferPointer { buf in text.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range])) }
+        let (head, dateTail) = Sentence.recordPieces(document: doc)
+        text.withBytes { quoted in
+            head.withUnsafeBufferPointer { h in
+                dateTail.withUnsafeBufferPointer { d in
+                    write(document: doc, to: &w, escapedText: UnsafeBufferPointer(rebasing: quoted.dropFirst().dropLast()), head: h, dateTail: d)
+                }
             }
         }
-        if !local.isEmpty {
-            w.key("edits")
-            w.beginArray()
-            for e in local { w.beginArray(); for v in e { w.int(v) }; w.endArray() }
-            w.endArray()
-        }
-        w.endObject()
-        w.newline()
     }
 }
 
