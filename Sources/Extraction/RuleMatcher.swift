@@ -163,16 +163,12 @@ final class MatchTables {
     /// once per position (see `View.leadHits`).
     let leadTrie: UnitTrie
     private let lexiconRefs: [Lexicon]
-    private var allocations: [UnsafeMutableRawPointer] = []
+    /// Owns the memory behind `view`'s pointers.
+    private let frozen = FrozenArrays()
 
     init(_ rs: RuleSet) {
-        var allocations: [UnsafeMutableRawPointer] = []
-        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
-            p.initialize(from: a, count: a.count)
-            allocations.append(UnsafeMutableRawPointer(p))
-            return p
-        }
+        let frozen = self.frozen
+        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> { frozen.freeze(a) }
         var elements: [FastElement] = [], elementStart: [Int32] = [0]
         var elementKnown: [Int8] = [], elementFamily: [UInt8] = []
         // Number the required sets, then mark them per class and per rule.
@@ -309,10 +305,7 @@ final class MatchTables {
                     leadForced: copy(leadForced), leadFollowOK: copy(leadFollowOK), classCount: classCount,
                     leadGroups: leadGroupKind.count, leadGroupKind: copy(leadGroupKind), leadGroupRegex: copy(leadGroupRegex),
                     leadGroupMask: copy(leadGroupMask))
-        self.allocations = allocations
     }
-
-    deinit { for p in allocations { p.deallocate() } }
 }
 
 /// Finds every rule's matches in a text. One per worker thread: it owns clones of the

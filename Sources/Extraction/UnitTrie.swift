@@ -18,18 +18,12 @@ struct UnitTrie: @unchecked Sendable {
     private let hashStart: UnsafePointer<Int32>
     private let hashMask: UnsafePointer<Int32>
     private let slots: UnsafePointer<Edge>
-    private let storage: Storage
+    /// Owns the tables' memory.
+    private let storage = FrozenArrays()
     /// The node where each word of the input ends.
     let wordEnd: [Int32]
     let nodeCount: Int
     static let hashedNodeMinimum = 12
-
-    /// Owns the tables' memory.
-    private final class Storage: @unchecked Sendable {
-        let buffers: [UnsafeMutableRawPointer]
-        init(_ buffers: [UnsafeMutableRawPointer]) { self.buffers = buffers }
-        deinit { for b in buffers { b.deallocate() } }
-    }
 
     init(_ words: [[UInt16]]) {
         // Built from the words in sorted order, each sharing the path of the one before
@@ -83,19 +77,13 @@ struct UnitTrie: @unchecked Sendable {
             hashStart[node] = Int32(base)
             hashMask[node] = Int32(size - 1)
         }
-        var buffers: [UnsafeMutableRawPointer] = []
-        func copy<T>(_ a: [T]) -> UnsafePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
-            p.initialize(from: a, count: a.count)
-            buffers.append(UnsafeMutableRawPointer(p))
-            return UnsafePointer(p)
-        }
+        let storage = self.storage
+        func copy<T>(_ a: [T]) -> UnsafePointer<T> { UnsafePointer(storage.freeze(a)) }
         self.edgeStart = copy(edgeStart)
         self.edges = copy(edges)
         self.hashStart = copy(hashStart)
         self.hashMask = copy(hashMask)
         self.slots = copy(slots)
-        storage = Storage(buffers)
         nodeCount = count
         wordEnd = ends
     }
