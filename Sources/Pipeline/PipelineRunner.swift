@@ -90,16 +90,12 @@ public final class PipelineRunner {
         self.through = through
         // Each worker gets its own copy of the rules, built on its own thread: loading
         // and compiling them is most of the start-up, and the copies are independent.
-        let jobs = max(1, options.jobs)
-        let built = UnsafeMutablePointer<Result<StageWorker, Error>?>.allocate(capacity: jobs)
-        built.initialize(repeating: nil, count: jobs)
-        defer { built.deinitialize(count: jobs); built.deallocate() }
         let defaultDate = options.defaultDate
-        DispatchQueue.concurrentPerform(iterations: jobs) { k in
+        let built = concurrentMap(count: max(1, options.jobs)) { k in
             let rules = k == 0 ? ruleSet : (k - 1 < copies.count ? copies[k - 1] : ruleSet?.copyForWorker())
-            built[k] = Result { try StageWorker(through: through, defaultDate: defaultDate, ruleSet: rules) }
+            return Result { try StageWorker(through: through, defaultDate: defaultDate, ruleSet: rules) }
         }
-        for k in 0..<jobs { workers.append(try built[k]!.get()) }
+        workers = try built.map { try $0.get() }
     }
 
     public func run<I: IteratorProtocol>(_ items: inout I, sinks: StageSinks) -> RunSummary where I.Element == WorkItem {

@@ -34,18 +34,14 @@ struct Lianlu: ParsableCommand {
             printError("lianlu: the rules folder was not found; pass --rules DIR")
             throw ExitCode(ExitStatus.failure)
         }
-        let n = 1 + max(0, copies)
-        let loaded = UnsafeMutablePointer<(RuleSet?, [RuleDiagnostic])>.allocate(capacity: n)
-        loaded.initialize(repeating: (nil, []), count: n)
-        defer { loaded.deinitialize(count: n); loaded.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: n) { k in loaded[k] = RuleSet.load(directory: path) }
+        let loaded = concurrentMap(count: 1 + max(0, copies)) { _ in RuleSet.load(directory: path) }
         let (set, problems) = loaded[0]
         for p in problems { printError("\(path)/\(p.file):\(p.line): error: \(p.message)") }
         guard let set else {
             printError("lianlu: \(problems.count) problem(s) in the rule set \(path); nothing was run")
             throw ExitCode(ExitStatus.failure)
         }
-        return (set, (1..<n).compactMap { loaded[$0].0 })
+        return (set, loaded.dropFirst().compactMap { $0.0 })
     }
 
     static let configuration = CommandConfiguration(
