@@ -239,9 +239,16 @@ extension StageWorker {
         let found = extractor.extract(sentences: pairs)
         let t1 = now()
         var w = JSONWriter(capacity: 4096)
+        // The records are one document's, so its record head is built once, not per mention.
+        var headID: String?
+        var head: [UInt8] = []
         for (i, m) in found.mentions.enumerated() {
             let r = records[found.source[i]]
-            MentionRecordPieces.head(documentID: r.document.id).withUnsafeBufferPointer { h in
+            if headID != r.document.id {
+                head = MentionRecordPieces.head(documentID: r.document.id)
+                headID = r.document.id
+            }
+            head.withUnsafeBufferPointer { h in
                 m.write(document: r.document, to: &w, pieces: extractor.recordPieces, head: h, base: (r.start, r.rawStart))
             }
         }
