@@ -27,10 +27,10 @@ let package = Package(
         .target(name: "Normalization", dependencies: ["LianluCore", "CICU"]),
         .target(name: "Segmentation", dependencies: ["LianluCore", "CICU"]),
         .target(name: "Extraction", dependencies: ["LianluCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Linking", dependencies: ["LianluCore", "Extraction"]),
+        .target(name: "Linking", dependencies: ["LianluCore", "Extraction", .product(name: "Yams", package: "Yams")]),
         .target(name: "Evaluation", dependencies: ["LianluCore"]),
         .target(name: "GraphExport", dependencies: ["LianluCore", "Linking"]),
-        .target(name: "Pipeline", dependencies: ["LianluCore", "Normalization", "Segmentation", "Extraction"]),
+        .target(name: "Pipeline", dependencies: ["LianluCore", "Normalization", "Segmentation", "Extraction", "Linking"]),
         .target(name: "GoldenFiles", dependencies: ["LianluCore", "Pipeline", "Extraction"]),
         .executableTarget(
             name: "lianlu",

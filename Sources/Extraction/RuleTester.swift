@@ -16,6 +16,13 @@ public struct RuleTester {
         public var rule: String
         public var message: String
         public var description: String { "\(file):\(line): \(rule): \(message)" }
+
+        public init(file: String, line: Int, rule: String, message: String) {
+            self.file = file
+            self.line = line
+            self.rule = rule
+            self.message = message
+        }
     }
 
     public let ruleSet: RuleSet

@@ -1,6 +1,7 @@
 import Foundation
 import LianluCore
 import Extraction
+import Linking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,6 +57,7 @@ public struct RunSummary: Sendable, Equatable {
     public var rejected = 0
     public var sentences = 0
     public var mentions = 0
+    public var relations = 0
     public var inputBytes = 0
     public var seconds = 0.0
     public var rejectsByCode: [String: Int] = [:]
@@ -85,15 +87,21 @@ public final class PipelineRunner {
 
     /// `copies`: rule sets already loaded for workers 1, 2, ... (see `RuleSet.copyForWorker`);
     /// a worker without one loads its own.
-    public init(options: RunOptions, through: Stage, ruleSet: RuleSet? = nil, copies: [RuleSet] = []) throws {
+    /// `linker`: the relation rules for the link stage; without one, they are loaded from
+    /// the rule set's folder (Rules/relations/) when the run goes that far.
+    public init(options: RunOptions, through: Stage, ruleSet: RuleSet? = nil, copies: [RuleSet] = [], linker: Linker? = nil) throws {
         self.options = options
         self.through = through
+        var linker = linker
+        if through >= .link, linker == nil, let ruleSet {
+            linker = try Linker.load(ruleSet: ruleSet)
+        }
         // Each worker gets its own copy of the rules, built on its own thread: loading
         // and compiling them is most of the start-up, and the copies are independent.
         let defaultDate = options.defaultDate
         let built = concurrentMap(count: max(1, options.jobs)) { k in
             let rules = k == 0 ? ruleSet : (k - 1 < copies.count ? copies[k - 1] : ruleSet?.copyForWorker())
-            return Result { try StageWorker(through: through, defaultDate: defaultDate, ruleSet: rules) }
+            return Result { try StageWorker(through: through, defaultDate: defaultDate, ruleSet: rules, linker: linker) }
         }
         workers = try built.map { try $0.get() }
     }
@@ -185,6 +193,7 @@ final class OrderedWriter: @unchecked Sendable {
             summary.written += 1
             summary.sentences += r.sentenceCount
             summary.mentions += r.mentionCount
+            summary.relations += r.relationCount
             for w in r.warnings { sinks.onWarning?(w) }
             for stage in Stage.allCases {
                 if let file = sinks.files[stage], let out = r.output[stage] { file.write(out) }

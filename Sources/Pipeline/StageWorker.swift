@@ -3,12 +3,16 @@ import LianluCore
 import Normalization
 import Segmentation
 import Extraction
+import Linking
 
 /// The stages a run goes through; a filter stops at its own stage.
 public enum Stage: Int, Comparable, Sendable, CaseIterable {
     case normalize = 1
     case sentences = 2
     case extract = 3
+    /// Relation frames (relations.jsonl); the same step groups entities (`.group`).
+    case link = 4
+    case group = 5
 
     public static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
 
@@ -18,6 +22,8 @@ public enum Stage: Int, Comparable, Sendable, CaseIterable {
         case .normalize: return "documents.jsonl"
         case .sentences: return "sentences.jsonl"
         case .extract: return "mentions.jsonl"
+        case .link: return "relations.jsonl"
+        case .group: return "entities.jsonl"
         }
     }
 }
@@ -31,6 +37,7 @@ public struct WorkResult: Sendable {
     public var inputBytes = 0
     public var sentenceCount = 0
     public var mentionCount = 0
+    public var relationCount = 0
     /// Warnings for stderr (regex time-outs), in input order.
     public var warnings: [String] = []
     /// Thread time spent per phase on this item (nanoseconds), for `--profile`.
@@ -44,6 +51,7 @@ public struct PhaseTimes: Sendable, Equatable {
     public var normalize: UInt64 = 0
     public var sentences: UInt64 = 0
     public var extract: UInt64 = 0
+    public var link: UInt64 = 0
     public var serialize: UInt64 = 0
 
     public static func += (a: inout PhaseTimes, b: PhaseTimes) {
@@ -51,6 +59,7 @@ public struct PhaseTimes: Sendable, Equatable {
         a.normalize += b.normalize
         a.sentences += b.sentences
         a.extract += b.extract
+        a.link += b.link
         a.serialize += b.serialize
     }
 }
@@ -63,11 +72,12 @@ public final class StageWorker {
     private let normalizer = DocumentNormalizer()
     private let breaker: SentenceBreaker
     private let extractor: Extractor?
+    private let linker: Linker?
     private var writer = JSONWriter(capacity: 1 << 16)
     public let through: Stage
     public let defaultDate: CalendarDate?
 
-    public init(through: Stage, defaultDate: CalendarDate?, ruleSet: RuleSet?) throws {
+    public init(through: Stage, defaultDate: CalendarDate?, ruleSet: RuleSet?, linker: Linker? = nil) throws {
         breaker = try SentenceBreaker()
         self.through = through
         self.defaultDate = defaultDate
@@ -76,6 +86,12 @@ public final class StageWorker {
             extractor = Extractor(ruleSet: ruleSet)
         } else {
             extractor = nil
+        }
+        if through >= .link {
+            guard let linker else { throw RecordError("the link stage needs relation rules") }
+            self.linker = linker
+        } else {
+            self.linker = nil
         }
     }
 
@@ -208,8 +224,27 @@ public final class StageWorker {
             }
             result.phaseNanos.extract += t3 - t2
             result.phaseNanos.serialize += now() - t3
+            if let linker, through >= .link {
+                link(linker, doc: normalized.id, text: normalized.text, sentences: sentences, mentions: found.mentions, into: &result)
+            }
         }
         return result
+    }
+
+    /// The link stage: relations.jsonl and entities.jsonl records of one document.
+    func link(_ linker: Linker, doc: String, text: [UInt16], sentences: [Sentence], mentions: [Mention], into result: inout WorkResult) {
+        let t0 = now()
+        let linked = linker.link(text: text, sentences: sentences, mentions: mentions)
+        let t1 = now()
+        writer.removeAll()
+        for r in linked.relations { r.write(doc: doc, to: &writer) }
+        result.output[.link] = writer.bytes
+        writer.removeAll()
+        for e in linked.entities { e.write(doc: doc, to: &writer) }
+        result.output[.group] = writer.bytes
+        result.relationCount = linked.relations.count
+        result.phaseNanos.link += t1 - t0
+        result.phaseNanos.serialize += now() - t1
     }
 }
 

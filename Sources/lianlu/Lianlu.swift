@@ -4,6 +4,7 @@ import GoldenFiles
 import LianluCore
 import Pipeline
 import Extraction
+import Linking
 import Evaluation
 import Normalization
 import Segmentation
@@ -44,10 +45,21 @@ struct Lianlu: ParsableCommand {
         return (set, loaded.dropFirst().compactMap { $0.0 })
     }
 
+    /// The relation rules beside `set` (Rules/relations/), or exit 1 with every problem.
+    static func loadLinker(_ set: RuleSet) throws -> Linker {
+        do {
+            return try Linker.load(ruleSet: set)
+        } catch {
+            printError("\(error)")
+            printError("lianlu: problems in the relation rules of \(set.directory); nothing was run")
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "lianlu",
-        abstract: "Rule-based information extraction for Chinese news: normalization, sentences, and (soon) mentions, relations and a knowledge graph.",
-        subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Explain.self, Rules.self, Eval.self, Golden.self]
+        abstract: "Rule-based information extraction for Chinese news: normalization, sentences, mentions, relations and entities.",
+        subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Link.self, Explain.self, Rules.self, Eval.self, Golden.self]
     )
 }
 
@@ -129,7 +141,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Print where the time went (per phase and stage) at the end of the run.")
     var profile = false
 
-    @Option(help: "Stop after this stage: normalize, sentences or extract (default: all).")
+    @Option(help: "Stop after this stage: normalize, sentences, extract or link (default: all).")
     var through: String?
 
     func run() throws {
@@ -153,7 +165,7 @@ struct Run: ParsableCommand {
         let tCollected = DispatchTime.now().uptimeNanoseconds
         let total = files.reduce(0) { $0 + $1.size }
         let options = try processing.runOptions(progress: !quiet && isatty(2) != 0, totalBytes: total)
-        let stages: [String: Stage] = ["normalize": .normalize, "sentences": .sentences, "extract": .extract]
+        let stages: [String: Stage] = ["normalize": .normalize, "sentences": .sentences, "extract": .extract, "link": .group]
         let last: Stage
         if let through {
             guard let s = stages[through] else { throw ValidationError("--through must be one of \(stages.keys.sorted().joined(separator: ", "))") }
@@ -201,12 +213,13 @@ struct Run: ParsableCommand {
             printError(line("normalize", summary.phases.normalize))
             printError(line("sentences", summary.phases.sentences))
             printError(line("extract", summary.phases.extract))
+            printError(line("link (relations, entities)", summary.phases.link))
             printError(line("serialize records", summary.phases.serialize))
             printError(line("write files (writer thread)", summary.writeNanos))
         }
         if !quiet {
-            printError(String(format: "lianlu: %d documents: %d written, %d rejected; %d sentences, %d mentions; %.1f MB in %.2f s (%.1f MB/s, %d jobs) -> %@/",
-                              summary.inputs, summary.written, summary.rejected, summary.sentences, summary.mentions,
+            printError(String(format: "lianlu: %d documents: %d written, %d rejected; %d sentences, %d mentions, %d relations; %.1f MB in %.2f s (%.1f MB/s, %d jobs) -> %@/",
+                              summary.inputs, summary.written, summary.rejected, summary.sentences, summary.mentions, summary.relations,
                               Double(summary.inputBytes) / 1e6, summary.seconds, summary.megabytesPerSecond, options.jobs, outDir))
         }
         if summary.rejected > 0 {
@@ -280,9 +293,42 @@ struct Extract: ParsableCommand {
     }
 }
 
+struct Link: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Filter: mentions.jsonl records on stdin, relations.jsonl records on stdout (entities.jsonl into --entities).",
+        discussion: "The relation patterns read the words between mentions, so the run's sentences.jsonl is named with --sentences; both files must come from one run, in its order.")
+
+    @Option(help: "The sentences.jsonl of the run the mentions come from.") var sentences: String
+    @Option(help: "Also write entities.jsonl records to this file.") var entities: String?
+    @Option(help: "Also write rejected documents to this JSONL file (they are always reported on stderr).") var rejects: String?
+    @Option(help: "The rules folder (default: ./Rules, or the one beside the binary).") var rules: String?
+
+    func run() throws {
+        let set = try Lianlu.loadRules(rules)
+        let linker = try Lianlu.loadLinker(set)
+        guard let sentenceReader = LineReader(path: sentences) else {
+            printError("lianlu link: cannot read \(sentences)")
+            throw ExitCode(ExitStatus.failure)
+        }
+        let stdout = OutputFile(stdout: ())
+        let entityFile = try entities.map { try OutputFile(path: $0) }
+        let rejectFile = try rejects.map { try OutputFile(path: $0) }
+        let summary = LinkFilter(linker: linker).run(
+            mentions: LineReader(fd: 0), mentionsName: "<stdin>", sentences: sentenceReader, sentencesName: sentences,
+            relations: stdout, entities: entityFile, onReject: { r in
+                printError(r.message)
+                if let rejectFile { var w = JSONWriter(); r.write(to: &w); rejectFile.write(w.bytes) }
+            })
+        stdout.flush()
+        entityFile?.close()
+        rejectFile?.close()
+        if summary.rejected > 0 { throw ExitCode(ExitStatus.rejected) }
+    }
+}
+
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show, for a piece of text, each mention with its span, value and rule, and the candidates that lost.")
+        abstract: "Show, for a piece of text, each mention with its span, value and rule, the candidates that lost, and each relation frame with the rule that built it.")
 
     @Argument(help: "The text (normalized as a document would be).") var text: String
     @Option(help: "Reference date for relative dates (YYYY-MM-DD).") var date: String?
@@ -299,6 +345,8 @@ struct Explain: ParsableCommand {
         let sentences = try SentenceBreaker().sentences(of: doc)
         let result = Extractor(ruleSet: set, keepLosers: true).extract(document: doc, sentences: sentences)
         print(Explanation.render(document: doc, result: result, ruleSet: set), terminator: "")
+        let linked = try Linker.load(ruleSet: set).link(text: doc.text, sentences: sentences, mentions: result.mentions)
+        print(RelationExplanation.render(text: doc.text, mentions: result.mentions, relations: linked.relations), terminator: "")
     }
 }
 
@@ -317,11 +365,19 @@ struct Rules: ParsableCommand {
         func run() throws {
             let set = try Lianlu.loadRules(location.rules)
             let breaker = try SentenceBreaker()
-            let (count, failures) = RuleTester(ruleSet: set, sentences: { breaker.sentences(of: $0) }).run()
+            let tester = RuleTester(ruleSet: set, sentences: { breaker.sentences(of: $0) })
+            let (count, failures) = tester.run()
             let dir = location.rules ?? Resources.find("Rules") ?? "Rules"
             for f in failures { print("\(dir)/\(f)") }
             print("rules: \(count - failures.count) passed, \(failures.count) failed (\(set.rules.count) rules)")
-            if !failures.isEmpty { throw ExitCode(ExitStatus.failure) }
+            let linker = try Lianlu.loadLinker(set)
+            let (rcount, rfailures) = RelationRuleTester(linker: linker, extract: { text in
+                let (doc, result) = tester.extract(text, date: RuleSet.exampleDate)
+                return (doc.text, breaker.sentences(of: doc), result.mentions)
+            }).run()
+            for f in rfailures { print("\(dir)/\(f)") }
+            print("relations: \(rcount - rfailures.count) passed, \(rfailures.count) failed (\(linker.rules.rules.count) rules)")
+            if !failures.isEmpty || !rfailures.isEmpty { throw ExitCode(ExitStatus.failure) }
         }
     }
 
@@ -330,7 +386,8 @@ struct Rules: ParsableCommand {
         @OptionGroup var location: Location
         func run() throws {
             let set = try Lianlu.loadRules(location.rules)
-            print("rules: \(set.rules.count) rules, \(set.lexicons.count) lexicons, \(set.macros.count) macros: no problems")
+            let linker = try Lianlu.loadLinker(set)
+            print("rules: \(set.rules.count) rules, \(linker.rules.rules.count) relation rules, \(set.lexicons.count) lexicons, \(set.macros.count) macros: no problems")
         }
     }
 

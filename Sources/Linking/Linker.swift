@@ -1,0 +1,356 @@
+import Extraction
+import LianluCore
+
+/// Named checks a relation rule can ask for (`check: [contains]`).
+public enum RelationChecks {
+    /// located_in: when the entity is a place, it ranks below the location (临清市 holds
+    /// 潘庄镇; 山东 does not sit in 聊城, and 北京上海 is no containment at all).
+    static let named: [String: (RelationRuleSet, [String: [Linker.Atom]], [UInt16]) -> Bool] = [
+        "contains": { set, args, text in
+            guard let loc = args["location"]?.first, loc.type == .location, let ent = args["entity"]?.first else { return false }
+            guard let outer = set.places.rank(loc.text(text)) else { return false }
+            if ent.type != .location { return true }
+            guard let inner = set.places.rank(ent.text(text)) else { return false }
+            return inner > outer
+        },
+    ]
+}
+
+/// Builds relation frames (relations.jsonl) and entity groups (entities.jsonl) from one
+/// document's sentences and mentions.
+///
+/// Per sentence, each relation rule is tried wherever its first element can match; a
+/// match binds roles to mentions, the rule's `attach` ways fill roles the pattern left
+/// empty, and a frame whose roles all appear in another frame of its type and sentence
+/// is dropped (the longer rule wins without rules having to know of each other).
+/// 该项目, 该公司 and the other anaphors of lexicons/anaphor.txt stand for the nearest
+/// earlier mention of their type in the paragraph, and fill roles as that mention.
+public final class Linker: @unchecked Sendable {
+    public let rules: RelationRuleSet
+
+    public init(rules: RelationRuleSet) { self.rules = rules }
+
+    /// A mention as the patterns see it; an anaphor is an atom that stands for `mention`.
+    public struct Atom: Equatable {
+        public var mention: Int
+        public var range: Range<Int>
+        /// The range of the mention it stands for (its own range unless an anaphor).
+        public var target: Range<Int>
+        public var type: MentionType
+        public var isAnaphor: Bool
+        func text(_ t: [UInt16]) -> String { String(decoding: t[target], as: UTF16.self) }
+    }
+
+    /// A frame before ids are given.
+    struct Frame {
+        var rule: Int
+        var sid: Int
+        var span: Range<Int>
+        var args: [String: [Atom]]
+        var literals: [String: String]
+    }
+
+    public struct Result {
+        public var relations: [Relation] = []
+        public var entities: [Entity] = []
+    }
+
+    /// `mentions` in text order with their ids; `text` is the normalized document text
+    /// (outside the sentences it may be blank: the filter rebuilds it from sentence records).
+    public func link(text: [UInt16], sentences: [Sentence], mentions: [Mention]) -> Result {
+        var frames: [Frame] = []
+        var bySentence: [Int: [Int]] = [:]
+        for (i, m) in mentions.enumerated() { bySentence[m.sid, default: []].append(i) }
+        // The paragraph's mentions so far, for anaphors.
+        var paragraphMentions: [Int] = []
+        var currentPara = -1
+        for s in sentences {
+            if s.para != currentPara { paragraphMentions.removeAll(); currentPara = s.para }
+            let own = bySentence[s.sid] ?? []
+            var atoms = own.map { Atom(mention: $0, range: mentions[$0].utf16Range, target: mentions[$0].utf16Range, type: mentions[$0].type, isAnaphor: false) }
+            atoms += anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions)
+            atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
+            frames += linkSentence(s, text: text, atoms: atoms)
+            paragraphMentions += own
+        }
+        resolveLocatedIn(&frames)
+        frames = dropSubsumed(frames)
+        frames.sort { ($0.sid, $0.span.lowerBound, $0.rule, $0.span.upperBound) < ($1.sid, $1.span.lowerBound, $1.rule, $1.span.upperBound) }
+        var result = Result()
+        for f in frames {
+            let rule = rules.rules[f.rule]
+            var args: [(role: String, filler: RoleFiller)] = []
+            for role in rule.type.roles {
+                if let lit = f.literals[role] { args.append((role, .literal(lit))); continue }
+                guard let atoms = f.args[role], !atoms.isEmpty else { continue }
+                let ids = atoms.map { mentions[$0.mention].id }
+                args.append((role, rule.type.listRoles.contains(role) || ids.count > 1 ? .mentions(ids) : .mention(ids[0])))
+            }
+            result.relations.append(Relation(id: "r\(result.relations.count + 1)", sid: f.sid, type: rule.type, args: args, rule: rule.qualifiedID))
+        }
+        result.entities = EntityGrouper(places: rules.places).group(text: text, mentions: mentions)
+        return result
+    }
+
+    // MARK: Anaphors
+
+    private func anaphors(in s: Sentence, text: [UInt16], mentions: [Mention], own: [Int], earlier: [Int]) -> [Atom] {
+        var out: [Atom] = []
+        var p = s.utf16Range.lowerBound
+        while p < s.utf16Range.upperBound {
+            var matched = 0
+            for (word, types) in rules.anaphors where p + word.count <= s.utf16Range.upperBound && matched == 0 {
+                guard text[p..<(p + word.count)].elementsEqual(word) else { continue }
+                let span = p..<(p + word.count)
+                // Inside a mention it is part of a name, not an anaphor.
+                if own.contains(where: { mentions[$0].utf16Range.overlaps(span) }) { continue }
+                matched = word.count
+                var best: Int?
+                for i in (earlier + own) where mentions[i].utf16Range.upperBound <= p && types.contains(mentions[i].type) {
+                    if let b = best {
+                        let (x, y) = (mentions[i].utf16Range, mentions[b].utf16Range)
+                        if x.upperBound > y.upperBound || (x.upperBound == y.upperBound && x.lowerBound < y.lowerBound) { best = i }
+                    } else {
+                        best = i
+                    }
+                }
+                if let b = best {
+                    out.append(Atom(mention: b, range: span, target: mentions[b].utf16Range, type: mentions[b].type, isAnaphor: true))
+                }
+            }
+            p += max(1, matched)
+        }
+        return out
+    }
+
+    // MARK: Matching
+
+    private func linkSentence(_ s: Sentence, text: [UInt16], atoms: [Atom]) -> [Frame] {
+        var startsAt: [Int: [Int]] = [:]
+        for (k, a) in atoms.enumerated() { startsAt[a.range.lowerBound, default: []].append(k) }
+        var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, startsAt: startsAt)
+        var frames: [Frame] = []
+        for (ri, rule) in rules.rules.enumerated() {
+            for start in startPositions(rule.pattern[0], s, text, atoms) {
+                guard let (end, bound) = ctx.bestMatch(rule.pattern, at: start) else { continue }
+                var args: [String: [Atom]] = [:]
+                for (role, k) in bound { args[role, default: []].append(atoms[k]) }
+                var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literals: Dictionary(uniqueKeysWithValues: rule.literals.map { ($0.role, $0.value) }))
+                attach(&frame, rule, s, text, atoms, frames)
+                for f in distribute(frame, rule) {
+                    if !rule.requires.allSatisfy({ f.args[$0]?.isEmpty == false || f.literals[$0] != nil }) { continue }
+                    if f.args.values.reduce(0, { $0 + $1.count }) + f.literals.count < 2 { continue }
+                    if !rule.checks.allSatisfy({ RelationChecks.named[$0]!(rules, f.args, text) }) { continue }
+                    frames.append(f)
+                }
+            }
+        }
+        return frames
+    }
+
+    private func startPositions(_ first: PatternElement, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom]) -> [Int] {
+        switch first {
+        case let .mention(_, types, _, _):
+            var out: [Int] = []
+            for a in atoms where types.contains(a.type) && out.last != a.range.lowerBound { out.append(a.range.lowerBound) }
+            return out
+        case let .words(words, _):
+            var out: [Int] = []
+            let r = s.utf16Range
+            for p in r {
+                if words.contains(where: { w in p + w.count <= r.upperBound && text[p] == w[0] && text[p..<(p + w.count)].elementsEqual(w) }) { out.append(p) }
+            }
+            return out
+        case .gap:
+            return []
+        }
+    }
+
+    struct MatchContext {
+        let text: [UInt16]
+        let end: Int
+        let atoms: [Atom]
+        let startsAt: [Int: [Int]]
+        var bound: [(String, Int)] = []
+        static let listSeparators: [[UInt16]] = ["、", "和", "及", "以及", "兼", ",", "，"].map { Array($0.utf16) }
+
+        func skipSpaces(_ p: Int) -> Int {
+            var q = p
+            while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
+            return q
+        }
+
+        var best: (end: Int, bound: [(String, Int)])?
+        var bindable = 0
+        var steps = 0
+        /// Search budget per start: patterns are short and gaps bounded, so this is far
+        /// above what a real sentence needs; it keeps a pathological one linear.
+        static let maxSteps = 20_000
+
+        /// The match at `start` that binds the most mentions (optional elements and gaps
+        /// would otherwise let the first, emptiest match win); ties go to the first found.
+        mutating func bestMatch(_ elements: [PatternElement], at start: Int) -> (Int, [(String, Int)])? {
+            bound.removeAll(keepingCapacity: true)
+            best = nil
+            steps = 0
+            bindable = elements.reduce(0) { n, e in if case .mention(_?, _, _, _) = e { return n + 1 }; return n }
+            _ = match(elements, 0, start)
+            return best.map { ($0.end, $0.bound) }
+        }
+
+        /// Walks every way `elements[i...]` can match at `p`, keeping the best in `best`;
+        /// returns the end only once nothing better can be found (every element bound).
+        mutating func match(_ elements: [PatternElement], _ i: Int, _ p: Int) -> Int? {
+            steps += 1
+            if steps > MatchContext.maxSteps { return best?.end ?? p }
+            if i == elements.count {
+                if best == nil || bound.count > best!.bound.count { best = (p, bound) }
+                return bound.count >= bindable ? p : nil
+            }
+            switch elements[i] {
+            case let .words(words, optional):
+                let q = skipSpaces(p)
+                for w in words where q + w.count <= end && text[q..<(q + w.count)].elementsEqual(w) {
+                    if let e = match(elements, i + 1, q + w.count) { return e }
+                }
+                return optional ? match(elements, i + 1, p) : nil
+            case let .mention(role, types, list, optional):
+                let q = skipSpaces(p)
+                for k in startsAt[q] ?? [] where types.contains(atoms[k].type) && !bound.contains(where: { $0.1 == k }) {
+                    // A list: this mention and the ones joined to it, longest first.
+                    var chain = [k]
+                    if list {
+                        while true {
+                            let after = skipSpaces(atoms[chain.last!].range.upperBound)
+                            guard let sep = MatchContext.listSeparators.first(where: { after + $0.count <= end && text[after..<(after + $0.count)].elementsEqual($0) }) else { break }
+                            let next = skipSpaces(after + sep.count)
+                            guard let n = (startsAt[next] ?? []).first(where: { types.contains(atoms[$0].type) && !chain.contains($0) }) else { break }
+                            chain.append(n)
+                        }
+                    }
+                    for count in stride(from: chain.count, through: 1, by: -1) {
+                        let mark = bound.count
+                        if let role { for c in chain[0..<count] { bound.append((role, c)) } }
+                        if let e = match(elements, i + 1, atoms[chain[count - 1]].range.upperBound) { return e }
+                        bound.removeSubrange(mark...)
+                    }
+                }
+                return optional ? match(elements, i + 1, p) : nil
+            case let .gap(max, stops):
+                var q = p
+                let limit = min(end, p + max)
+                while q <= limit {
+                    if let e = match(elements, i + 1, q) { return e }
+                    if q == end || stops.contains(text[q]) { break }
+                    q += 1
+                }
+                return nil
+            }
+        }
+    }
+
+    // MARK: Filling roles from around the match
+
+    private func attach(_ frame: inout Frame, _ rule: RelationRule, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ earlier: [Frame]) {
+        for (role, ways) in rule.attach where frame.args[role]?.isEmpty ?? true {
+            let used = Set(frame.args.values.flatMap { $0.map(\.mention) })
+            let span = frame.span
+            for way in ways {
+                var pick: Atom?
+                switch way.strategy {
+                case .enclosing:
+                    pick = atoms.filter { !$0.isAnaphor && way.types.contains($0.type) && $0.range.lowerBound <= span.lowerBound && $0.range.upperBound >= span.upperBound && $0.range != span }
+                        .min { $0.range.count < $1.range.count }
+                case .before, .clause:
+                    pick = atoms.filter { a in
+                        guard way.types.contains(a.type), a.range.upperBound <= span.lowerBound, !used.contains(a.mention) else { return false }
+                        if way.strategy == .clause, text[a.range.upperBound..<span.lowerBound].contains(where: { $0 == 0xFF1B || $0 == 0x3B }) { return false }
+                        // Not a part of a bigger mention (the product inside a project name).
+                        return !atoms.contains { b in b.range != a.range && b.range.lowerBound <= a.range.lowerBound && b.range.upperBound >= a.range.upperBound && !b.isAnaphor }
+                    }.max { ($0.range.upperBound, -$0.range.lowerBound) < ($1.range.upperBound, -$1.range.lowerBound) }
+                case .after:
+                    pick = atoms.filter { way.types.contains($0.type) && $0.range.lowerBound >= span.upperBound && !used.contains($0.mention) }
+                        .min { ($0.range.lowerBound, -$0.range.count) < ($1.range.lowerBound, -$1.range.count) }
+                case .first:
+                    pick = atoms.first { way.types.contains($0.type) && !used.contains($0.mention) && $0.range.upperBound <= span.lowerBound }
+                case .previous:
+                    if let prev = earlier.filter({ rules.rules[$0.rule].type == rule.type && $0.sid == s.sid && $0.span.upperBound <= span.lowerBound && $0.args[role] != nil })
+                        .max(by: { $0.span.upperBound < $1.span.upperBound }),
+                       span.lowerBound - prev.span.upperBound <= 2,
+                       text[prev.span.upperBound..<span.lowerBound].allSatisfy({ MatchContext.listSeparators.contains([$0]) || $0 == 0x20 }),
+                       let filler = prev.args[role] {
+                        frame.args[role] = filler
+                    }
+                case .locatedIn:
+                    // Filled once every frame is built (resolveLocatedIn).
+                    frame.literals["?located_in:" + role] = way.ofRole ?? ""
+                }
+                if let pick { frame.args[role] = [pick] }
+                if frame.args[role]?.isEmpty == false || frame.literals["?located_in:" + role] != nil { break }
+            }
+        }
+    }
+
+    private func resolveLocatedIn(_ frames: inout [Frame]) {
+        for i in frames.indices {
+            for key in frames[i].literals.keys where key.hasPrefix("?located_in:") {
+                let role = String(key.dropFirst("?located_in:".count))
+                let of = frames[i].literals[key]!
+                frames[i].literals[key] = nil
+                guard frames[i].args[role]?.isEmpty ?? true, let target = frames[i].args[of]?.first else { continue }
+                if let f = frames.first(where: { rules.rules[$0.rule].type == .locatedIn && $0.sid == frames[i].sid && $0.args["entity"]?.first?.mention == target.mention }),
+                   let loc = f.args["location"] {
+                    frames[i].args[role] = loc
+                }
+            }
+        }
+    }
+
+    private func distribute(_ frame: Frame, _ rule: RelationRule) -> [Frame] {
+        var out = [frame]
+        for role in rule.distribute {
+            guard let fillers = frame.args[role], fillers.count > 1 else { continue }
+            out = out.flatMap { f in fillers.map { a in var g = f; g.args[role] = [a]; return g } }
+        }
+        return out
+    }
+
+    /// Drops a frame whose every role and filler also appears in another frame of its
+    /// type and sentence (the first of two equal frames stays).
+    private func dropSubsumed(_ frames: [Frame]) -> [Frame] {
+        func key(_ f: Frame) -> Set<String> {
+            var s: Set<String> = []
+            for (r, atoms) in f.args where !atoms.isEmpty { s.insert(r + "=" + atoms.map { String($0.mention) }.sorted().joined(separator: ",")) }
+            for (r, v) in f.literals { s.insert(r + "=\"" + v) }
+            return s
+        }
+        let keys = frames.map(key)
+        var group: [Int: [Int]] = [:]  // frames per sentence: a frame is only compared within its own
+        for (i, f) in frames.enumerated() { group[f.sid, default: []].append(i) }
+        var keep: [Frame] = []
+        for (i, f) in frames.enumerated() {
+            let t = rules.rules[f.rule].type
+            let dominated = group[f.sid]!.contains { j in
+                guard j != i, rules.rules[frames[j].rule].type == t, keys[i].isSubset(of: keys[j]) else { return false }
+                return keys[i] != keys[j] || j < i
+            }
+            if !dominated { keep.append(f) }
+        }
+        return keep
+    }
+}
+
+extension RelationType {
+    /// Roles written as a list even with one filler (SPEC.md: `parties` (list)).
+    public var listRoles: Set<String> { self == .agreement || self == .cooperation ? ["parties"] : [] }
+}
+
+extension Linker {
+    /// Loads Rules/relations/ beside an extraction rule set (sharing its lexicons); every
+    /// problem is reported with `file:line`.
+    public static func load(ruleSet: RuleSet) throws -> Linker {
+        let (set, problems) = RelationRuleSet.load(directory: ruleSet.directory, lexicons: ruleSet.lexicons)
+        guard let set else { throw RecordError(problems.map { "\(ruleSet.directory)/\($0)" }.joined(separator: "\n")) }
+        return Linker(rules: set)
+    }
+}

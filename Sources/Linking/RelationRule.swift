@@ -1,0 +1,169 @@
+import Extraction
+import LianluCore
+
+/// One element of a relation pattern (Rules/relations/README section of Rules/README.md).
+///
+/// A pattern is a sequence over the sentence's text in which mentions are atoms:
+/// `由 <investor:ORG> 投资 <amount:MONEY>? 建设 的? <project:PROJECT>`.
+public enum PatternElement: Sendable, Equatable {
+    /// One of these words, written as is (`投资|出资`).
+    case words([[UInt16]], optional: Bool)
+    /// A mention of one of `types` starting here, bound to `role` (nil: matched, not
+    /// kept). `list`: several such mentions joined by 、/和/及/兼 (`<person:PER+>`).
+    case mention(role: String?, types: Set<MentionType>, list: Bool, optional: Bool)
+    /// Any text up to `max` UTF-16 units that crosses none of `stops`.
+    case gap(max: Int, stops: Set<UInt16>)
+
+    var isOptional: Bool {
+        switch self {
+        case let .words(_, o): return o
+        case let .mention(_, _, _, o): return o
+        case .gap: return true
+        }
+    }
+}
+
+/// How a role a pattern left empty is filled from around the match.
+public struct Attachment: Sendable, Equatable {
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// The smallest mention that contains the whole match (年产50万根车轴配件项目).
+        case enclosing
+        /// The nearest mention that ends before the match, in the same sentence
+        /// (该项目/该公司 count, as the mention they stand for).
+        case before
+        /// The nearest mention before the match in the same clause (up to ；).
+        case clause
+        /// The nearest mention that starts after the match, in the same sentence.
+        case after
+        /// The first mention of the sentence (the topic of a summary: 冠县...总投资).
+        case first
+        /// The role's filler in the previous frame of this type when the match follows it
+        /// in a list (市委书记韩立成、市长吴晓峰: the second shares 宿迁).
+        case previous
+        /// The `location` of a located_in frame of the same sentence whose `entity` is the
+        /// filler of the named role (the place of the project an investment builds).
+        case locatedIn = "located_in"
+    }
+    public var strategy: Strategy
+    /// Mention types accepted (enclosing, before, clause, after, first).
+    public var types: Set<MentionType>
+    /// The role whose filler is looked up (located_in).
+    public var ofRole: String?
+}
+
+/// Why a pattern or an attach way does not parse.
+public struct PatternError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}
+
+/// A relation rule from Rules/relations/*.yaml.
+public struct RelationRule: Sendable {
+    public struct Example: Sendable {
+        public var text: String
+        /// Expected frames: role -> filler texts (one, or several for a list role) or a literal.
+        public var frames: [[String: [String]]]
+        public var line: Int
+    }
+
+    public var id: String
+    public var file: String
+    public var line: Int
+    public var description: String
+    public var type: RelationType
+    public var pattern: [PatternElement]
+    public var patternText: String
+    /// role -> strategies, tried in order.
+    public var attach: [(role: String, ways: [Attachment])]
+    /// Literal roles set by the rule (`period: year`).
+    public var literals: [(role: String, value: String)]
+    /// Roles that must be filled, or the frame is dropped.
+    public var requires: [String]
+    /// List roles that give one frame per filler (a title shared by several people).
+    public var distribute: [String]
+    /// Named checks (see `RelationChecks`).
+    public var checks: [String]
+    public var examples: [Example]
+    public var negatives: [(text: String, line: Int)]
+
+    /// `relations/investment.yaml#investment_by_builder`, as in every relation record.
+    public var qualifiedID: String { "\(file)#\(id)" }
+}
+
+/// Parses pattern strings. Tokens are separated by spaces:
+/// - `<role:TYPE|TYPE>`: a mention; `<:TYPE>` matches without binding; `+` after the
+///   types takes a list (`<person:PER+>`); `?` after `>` makes it optional.
+/// - `*`: a gap of up to 15 units inside a clause (no ，；。 crossed); `...`: up to 60
+///   units inside the sentence (commas may be crossed, not ；。); `~`: up to 4 units
+///   without punctuation (可, 将, 已经).
+/// - anything else: literal words, alternatives joined by `|`, `?` at the end for optional.
+public enum PatternParser {
+    static let clausePunctuation: Set<UInt16> = Set("，,；;。！？!?：:".utf16)
+    static let sentencePunctuation: Set<UInt16> = Set("；;。！？!?".utf16)
+    static let anyPunctuation: Set<UInt16> = Set("，,、；;：:。！？!?“”\"‘’《》()（）".utf16)
+
+    public static func parse(_ pattern: String) -> Result<[PatternElement], PatternError> {
+        var out: [PatternElement] = []
+        for token in pattern.split(separator: " ", omittingEmptySubsequences: true) {
+            var t = String(token)
+            switch t {
+            case "*": out.append(.gap(max: 15, stops: clausePunctuation)); continue
+            case "...": out.append(.gap(max: 60, stops: sentencePunctuation)); continue
+            case "~": out.append(.gap(max: 4, stops: anyPunctuation)); continue
+            default: break
+            }
+            var optional = false
+            if t.count > 1, t.hasSuffix("?") { optional = true; t.removeLast() }
+            if t.hasPrefix("<") {
+                guard t.hasSuffix(">"), let colon = t.firstIndex(of: ":") else { return .failure(PatternError("bad mention element \(token) (write <role:TYPE>)")) }
+                let role = String(t[t.index(after: t.startIndex)..<colon])
+                var typeText = String(t[t.index(after: colon)..<t.index(before: t.endIndex)])
+                var list = false
+                if typeText.hasSuffix("+") { list = true; typeText.removeLast() }
+                var types: Set<MentionType> = []
+                for name in typeText.split(separator: "|") {
+                    guard let mt = MentionType(rawValue: String(name)) else {
+                        return .failure(PatternError("unknown mention type \(name) in \(token) (known: \(MentionType.allCases.map(\.rawValue).joined(separator: ", ")))"))
+                    }
+                    types.insert(mt)
+                }
+                if types.isEmpty { return .failure(PatternError("no mention type in \(token)")) }
+                if role.contains(where: { !($0.isASCII && ($0.isLetter || $0 == "_")) }) { return .failure(PatternError("bad role name in \(token)")) }
+                out.append(.mention(role: role.isEmpty ? nil : role, types: types, list: list, optional: optional))
+                continue
+            }
+            if t.contains("<") || t.contains(">") { return .failure(PatternError("bad element \(token)")) }
+            let words = t.split(separator: "|").map { Array(String($0).utf16) }
+            if words.isEmpty || words.contains(where: \.isEmpty) { return .failure(PatternError("empty word in \(token)")) }
+            out.append(.words(words, optional: optional))
+        }
+        guard let first = out.first else { return .failure(PatternError("empty pattern")) }
+        if first.isOptional { return .failure(PatternError("a pattern must start with a required word or mention, not \(pattern.split(separator: " ").first ?? "")")) }
+        if let last = out.last, case .gap = last { return .failure(PatternError("a pattern cannot end with a gap")) }
+        return .success(out)
+    }
+
+    /// `before PROJECT|ORG`, `enclosing PROJECT`, `previous`, `located_in project`.
+    public static func parseAttachment(_ s: String) -> Result<Attachment, PatternError> {
+        let parts = s.split(separator: " ").map(String.init)
+        guard let head = parts.first, let strategy = Attachment.Strategy(rawValue: head) else {
+            return .failure(PatternError("unknown way \"\(s)\" (known: \(Attachment.Strategy.allCases.map(\.rawValue).joined(separator: ", ")))"))
+        }
+        switch strategy {
+        case .previous:
+            guard parts.count == 1 else { return .failure(PatternError("previous takes nothing after it")) }
+            return .success(Attachment(strategy: strategy, types: [], ofRole: nil))
+        case .locatedIn:
+            guard parts.count == 2 else { return .failure(PatternError("located_in takes one role: located_in project")) }
+            return .success(Attachment(strategy: strategy, types: [], ofRole: parts[1]))
+        default:
+            guard parts.count == 2 else { return .failure(PatternError("\(head) takes mention types: \(head) PROJECT|ORG")) }
+            var types: Set<MentionType> = []
+            for name in parts[1].split(separator: "|") {
+                guard let mt = MentionType(rawValue: String(name)) else { return .failure(PatternError("unknown mention type \(name)")) }
+                types.insert(mt)
+            }
+            return .success(Attachment(strategy: strategy, types: types, ofRole: nil))
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Extraction
+import LianluCore
+import Yams
+
+/// The relation rules of Rules/relations/*.yaml plus what linking reads from the
+/// extraction lexicons: anaphors (该项目), place levels (for containment) and the
+/// gazetteer (for the canonical names of places).
+public final class RelationRuleSet: @unchecked Sendable {
+    public private(set) var rules: [RelationRule] = []
+    /// Anaphor word -> the mention types it stands for (lexicons/anaphor.txt).
+    public private(set) var anaphors: [(word: [UInt16], types: Set<MentionType>)] = []
+    let places: PlaceLevels
+
+    init(places: PlaceLevels) { self.places = places }
+
+    static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "attach", "set", "requires", "distribute", "check",
+                                        "examples", "negatives"]
+
+    /// Loads Rules/relations/*.yaml in name order. `lexicons` are the extraction rule set's.
+    public static func load(directory: String, lexicons: [String: Lexicon]) -> (RelationRuleSet?, [RuleDiagnostic]) {
+        var problems: [RuleDiagnostic] = []
+        for needed in ["anaphor", "place_name", "place_level", "foreign_place"] where lexicons[needed] == nil {
+            problems.append(RuleDiagnostic(file: "lexicons/\(needed).txt", line: 0, message: "lexicon needed by the relation rules is missing"))
+        }
+        guard problems.isEmpty else { return (nil, problems) }
+        let set = RelationRuleSet(places: PlaceLevels(gazetteer: lexicons["place_name"]!, suffixes: lexicons["place_level"]!,
+                                                      foreign: lexicons["foreign_place"]!))
+        for e in lexicons["anaphor"]!.entries {
+            var types: Set<MentionType> = []
+            for name in (e.value ?? "").split(separator: "|") {
+                if let t = MentionType(rawValue: String(name)) { types.insert(t) }
+            }
+            if types.isEmpty {
+                problems.append(RuleDiagnostic(file: "lexicons/anaphor.txt", line: e.line,
+                                               message: "anaphor \"\(String(decoding: e.text, as: UTF16.self))\" needs a tab and the mention types it stands for (PROJECT|ORG)"))
+                continue
+            }
+            set.anaphors.append((e.text, types))
+        }
+        let folder = directory + "/relations"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        if files.isEmpty { problems.append(RuleDiagnostic(file: "relations", line: 0, message: "no relation rule files (relations/*.yaml) found")) }
+        var ids: [String: (String, Int)] = [:]
+        for f in files {
+            problems += set.loadFile(path: folder + "/" + f, file: "relations/" + f, ids: &ids)
+        }
+        return (problems.isEmpty ? set : nil, problems)
+    }
+
+    private func loadFile(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return [RuleDiagnostic(file: file, line: 0, message: "cannot read as UTF-8")]
+        }
+        let root: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else { return [RuleDiagnostic(file: file, line: 1, message: "empty file")] }
+            root = n
+        } catch {
+            return [RuleDiagnostic(file: file, line: 1, message: "YAML error: \(error)".replacingOccurrences(of: "\n", with: " "))]
+        }
+        guard let list = root.mapping?["relations"]?.sequence else {
+            return [RuleDiagnostic(file: file, line: 1, message: "expected key relations: with a list of relation rules")]
+        }
+        var problems: [RuleDiagnostic] = []
+        for item in list {
+            let line = item.mark?.line ?? 0
+            func bad(_ m: String, at l: Int? = nil) { problems.append(RuleDiagnostic(file: file, line: l ?? line, message: m)) }
+            guard let m = item.mapping else { bad("a relation rule must be a mapping"); continue }
+            for (k, _) in m {
+                if let key = k.string, !RelationRuleSet.ruleKeys.contains(key) {
+                    bad("unknown key \(key) (known: \(RelationRuleSet.ruleKeys.sorted().joined(separator: ", ")))", at: k.mark?.line)
+                }
+            }
+            guard let id = m["id"]?.string, !id.isEmpty else { bad("relation rule without id"); continue }
+            if let (f, l) = ids[id] { bad("duplicate relation rule id \(id) (first in \(f):\(l))"); continue }
+            ids[id] = (file, line)
+            guard let type = RelationType(rawValue: m["type"]?.string ?? "") else {
+                bad("rule \(id): type must be one of \(RelationType.allCases.map(\.rawValue).joined(separator: ", "))", at: m["type"]?.mark?.line)
+                continue
+            }
+            let patternText = m["pattern"]?.string ?? ""
+            let pattern: [PatternElement]
+            switch PatternParser.parse(patternText) {
+            case let .success(p): pattern = p
+            case let .failure(why): bad("rule \(id): \(why)", at: m["pattern"]?.mark?.line); continue
+            }
+            let roles = Set(type.roles)
+            var bound: Set<String> = []
+            for e in pattern {
+                if case let .mention(role?, _, _, _) = e {
+                    if !roles.contains(role) || type.literalRoles.contains(role) { bad("rule \(id): \(type.rawValue) has no mention role \(role) (roles: \(type.roles.joined(separator: ", ")))", at: m["pattern"]?.mark?.line) }
+                    bound.insert(role)
+                }
+            }
+            var attach: [(String, [Attachment])] = []
+            for (k, v) in m["attach"]?.mapping ?? [:] {
+                guard let role = k.string else { continue }
+                if !roles.contains(role) { bad("rule \(id): attach names role \(role), which \(type.rawValue) does not have", at: k.mark?.line) }
+                let ways = v.sequence?.compactMap(\.string) ?? v.string.map { [$0] } ?? []
+                var parsed: [Attachment] = []
+                for w in ways {
+                    switch PatternParser.parseAttachment(w) {
+                    case let .success(a):
+                        if a.strategy == .locatedIn, let r = a.ofRole, !roles.contains(r) { bad("rule \(id): located_in \(r): no such role", at: k.mark?.line) }
+                        parsed.append(a)
+                    case let .failure(why): bad("rule \(id): attach \(role): \(why)", at: k.mark?.line)
+                    }
+                }
+                attach.append((role, parsed))
+            }
+            var literals: [(String, String)] = []
+            for (k, v) in m["set"]?.mapping ?? [:] {
+                guard let role = k.string, let value = v.string else { continue }
+                if !type.literalRoles.contains(role) { bad("rule \(id): set names \(role), which is not a literal role of \(type.rawValue)", at: k.mark?.line) }
+                if let allowed = RelationType.literalValues[role], !allowed.contains(value) {
+                    bad("rule \(id): \(role) must be one of \(allowed.sorted().joined(separator: ", ")), got \(value)", at: k.mark?.line)
+                }
+                literals.append((role, value))
+            }
+            let requires = m["requires"]?.sequence?.compactMap(\.string) ?? []
+            let distribute = m["distribute"]?.sequence?.compactMap(\.string) ?? []
+            let checks = m["check"]?.sequence?.compactMap(\.string) ?? []
+            for r in requires + distribute where !roles.contains(r) { bad("rule \(id): no role \(r) in \(type.rawValue)") }
+            for c in checks where RelationChecks.named[c] == nil { bad("rule \(id): unknown check \(c) (known: \(RelationChecks.named.keys.sorted().joined(separator: ", ")))") }
+            var examples: [RelationRule.Example] = []
+            for ex in m["examples"]?.sequence ?? [] {
+                let l = ex.mark?.line ?? line
+                guard let em = ex.mapping, let text = em["text"]?.string, let frames = em["frames"]?.sequence else {
+                    bad("rule \(id): an example is {text: ..., frames: [{role: text, ...}]}", at: l)
+                    continue
+                }
+                var parsedFrames: [[String: [String]]] = []
+                for f in frames {
+                    var frame: [String: [String]] = [:]
+                    for (k, v) in f.mapping ?? [:] {
+                        guard let role = k.string else { continue }
+                        if !roles.contains(role) { bad("rule \(id): example names role \(role), which \(type.rawValue) does not have", at: k.mark?.line) }
+                        frame[role] = v.sequence?.compactMap(\.string) ?? v.string.map { [$0] } ?? []
+                    }
+                    parsedFrames.append(frame)
+                }
+                examples.append(.init(text: text, frames: parsedFrames, line: l))
+            }
+            if examples.isEmpty { bad("rule \(id): needs at least one example (text and the frames it gives)") }
+            let negatives = (m["negatives"]?.sequence ?? []).compactMap { n in n.string.map { ($0, n.mark?.line ?? line) } }
+            rules.append(RelationRule(id: id, file: file, line: line, description: m["description"]?.string ?? "", type: type,
+                                      pattern: pattern, patternText: patternText, attach: attach, literals: literals,
+                                      requires: requires, distribute: distribute, checks: checks, examples: examples, negatives: negatives))
+        }
+        return problems
+    }
+}
+
+extension RelationType {
+    /// The values a literal role may hold (SPEC.md).
+    public static let literalValues: [String: Set<String>] = [
+        "period": ["year", "month", "day"],
+        "kind": ["production", "processing", "sales", "output_value"],
+    ]
+}
+
+/// Administrative rank of a place name, for containment (临清市 holds 潘庄镇, not the
+/// other way round): country 0, province 1, city 2, county 3, zone 3.5, town 4, village 5.
+struct PlaceLevels: @unchecked Sendable {
+    let gazetteer: Lexicon
+    let suffixes: Lexicon
+    let foreign: Lexicon
+    /// Short form -> the one full name it stands for (临清 -> 临清市); ambiguous short
+    /// forms (朝阳: a city and districts) are left out.
+    let fullName: [String: String]
+
+    init(gazetteer: Lexicon, suffixes: Lexicon, foreign: Lexicon) {
+        self.gazetteer = gazetteer
+        self.suffixes = suffixes
+        self.foreign = foreign
+        var shorts: Set<String> = []
+        var fulls: [String] = []
+        for e in gazetteer.entries {
+            let s = String(decoding: e.text, as: UTF16.self)
+            if e.value?.hasSuffix("_short") == true { shorts.insert(s) } else { fulls.append(s) }
+        }
+        var candidates: [String: Set<String>] = [:]
+        for f in fulls {
+            for cut in 1...min(4, max(1, f.count - 2)) {
+                let head = String(f.dropLast(cut))
+                if shorts.contains(head) { candidates[head, default: []].insert(f) }
+            }
+        }
+        var map: [String: String] = [:]
+        for (s, fs) in candidates where fs.count == 1 { map[s] = fs.first! }
+        fullName = map
+    }
+
+    func rank(_ name: String) -> Double? {
+        if let e = gazetteer.lookup(name), let v = e.value {
+            switch v.replacingOccurrences(of: "_short", with: "") {
+            case "province": return 1
+            case "city": return 2
+            case "county": return 3
+            default: break
+            }
+        }
+        if foreign.lookup(name) != nil { return 0 }
+        let u = Array(name.utf16)
+        var best: Double?
+        u.withUnsafeBufferPointer { b in
+            let n = suffixes.longestEntry(b, endingAt: b.count, lowerBound: 0)
+            if n > 0, n < b.count, let e = suffixes.lookup(String(decoding: b[(b.count - n)...], as: UTF16.self)) {
+                switch e.value {
+                case "town": best = 4
+                case "village": best = 5
+                case "zone": best = 3.5
+                case "county": best = 3
+                default: break
+                }
+            }
+        }
+        if best != nil { return best }
+        for (suffix, r) in [("自治区", 1.0), ("省", 1), ("自治州", 2), ("盟", 2), ("市", 2), ("县", 3), ("区", 3), ("旗", 3)] where name.hasSuffix(suffix) && name.count > suffix.count {
+            return r
+        }
+        return nil
+    }
+}
