@@ -30,6 +30,9 @@ public final class Linker: @unchecked Sendable {
 
     public init(rules: RelationRuleSet) { self.rules = rules }
 
+    /// What ends a clause for `clause` attachments: commas and semicolons.
+    static let clauseBreaks: Set<UInt16> = Set("，,；;".utf16)
+
     /// A mention as the patterns see it; an anaphor is an atom that stands for `mention`.
     public struct Atom: Equatable {
         public var mention: Int
@@ -62,13 +65,20 @@ public final class Linker: @unchecked Sendable {
         var bySentence: [Int: [Int]] = [:]
         for (i, m) in mentions.enumerated() { bySentence[m.sid, default: []].append(i) }
         // The paragraph's mentions so far, for anaphors.
+        // An anaphor that opens a paragraph (该项目是...) may stand for a mention of the
+        // paragraph before: news paragraphs are short and often split one account.
         var paragraphMentions: [Int] = []
+        var previousParagraph: [Int] = []
         var currentPara = -1
         for s in sentences {
-            if s.para != currentPara { paragraphMentions.removeAll(); currentPara = s.para }
+            if s.para != currentPara {
+                previousParagraph = paragraphMentions.isEmpty ? previousParagraph : paragraphMentions
+                paragraphMentions.removeAll()
+                currentPara = s.para
+            }
             let own = bySentence[s.sid] ?? []
             var atoms = own.map { Atom(mention: $0, range: mentions[$0].utf16Range, target: mentions[$0].utf16Range, type: mentions[$0].type, isAnaphor: false) }
-            atoms += anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions)
+            atoms += anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions, fallback: previousParagraph)
             atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
             frames += linkSentence(s, text: text, atoms: atoms)
             paragraphMentions += own
@@ -94,24 +104,33 @@ public final class Linker: @unchecked Sendable {
 
     // MARK: Anaphors
 
-    private func anaphors(in s: Sentence, text: [UInt16], mentions: [Mention], own: [Int], earlier: [Int]) -> [Atom] {
+    private func anaphors(in s: Sentence, text: [UInt16], mentions: [Mention], own: [Int], earlier: [Int], fallback: [Int]) -> [Atom] {
         var out: [Atom] = []
         var p = s.utf16Range.lowerBound
         while p < s.utf16Range.upperBound {
             var matched = 0
-            for (word, types) in rules.anaphors where p + word.count <= s.utf16Range.upperBound && matched == 0 {
+            for a in rules.anaphors where p + a.word.count <= s.utf16Range.upperBound && matched == 0 {
+                let word = a.word
                 guard text[p..<(p + word.count)].elementsEqual(word) else { continue }
                 let span = p..<(p + word.count)
                 // Inside a mention it is part of a name, not an anaphor.
                 if own.contains(where: { mentions[$0].utf16Range.overlaps(span) }) { continue }
                 matched = word.count
+                func fits(_ i: Int) -> Bool {
+                    guard mentions[i].utf16Range.upperBound <= p, a.types.contains(mentions[i].type) else { return false }
+                    if a.ends.isEmpty { return true }
+                    let r = mentions[i].utf16Range
+                    return a.ends.contains { e in e.count <= r.count && text[(r.upperBound - e.count)..<r.upperBound].elementsEqual(e) }
+                }
                 var best: Int?
-                for i in (earlier + own) where mentions[i].utf16Range.upperBound <= p && types.contains(mentions[i].type) {
-                    if let b = best {
-                        let (x, y) = (mentions[i].utf16Range, mentions[b].utf16Range)
-                        if x.upperBound > y.upperBound || (x.upperBound == y.upperBound && x.lowerBound < y.lowerBound) { best = i }
-                    } else {
-                        best = i
+                for pool in [earlier + own, fallback] where best == nil {
+                    for i in pool where fits(i) {
+                        if let b = best {
+                            let (x, y) = (mentions[i].utf16Range, mentions[b].utf16Range)
+                            if x.upperBound > y.upperBound || (x.upperBound == y.upperBound && x.lowerBound < y.lowerBound) { best = i }
+                        } else {
+                            best = i
+                        }
                     }
                 }
                 if let b = best {
@@ -131,7 +150,8 @@ public final class Linker: @unchecked Sendable {
         var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, startsAt: startsAt)
         var frames: [Frame] = []
         for (ri, rule) in rules.rules.enumerated() {
-            for start in startPositions(rule.pattern[0], s, text, atoms) {
+            let lead = rule.pattern.first { if case .notAfter = $0 { return false }; return true }!
+            for start in startPositions(lead, s, text, atoms) {
                 guard let (end, bound) = ctx.bestMatch(rule.pattern, at: start) else { continue }
                 var args: [String: [Atom]] = [:]
                 for (role, k) in bound { args[role, default: []].append(atoms[k]) }
@@ -161,7 +181,7 @@ public final class Linker: @unchecked Sendable {
                 if words.contains(where: { w in p + w.count <= r.upperBound && text[p] == w[0] && text[p..<(p + w.count)].elementsEqual(w) }) { out.append(p) }
             }
             return out
-        case .gap:
+        case .gap, .notAfter:
             return []
         }
     }
@@ -223,7 +243,11 @@ public final class Linker: @unchecked Sendable {
                         while true {
                             let after = skipSpaces(atoms[chain.last!].range.upperBound)
                             guard let sep = MatchContext.listSeparators.first(where: { after + $0.count <= end && text[after..<(after + $0.count)].elementsEqual($0) }) else { break }
-                            let next = skipSpaces(after + sep.count)
+                            var next = skipSpaces(after + sep.count)
+                            // A place before a member is its origin, not a member (、荷兰X公司).
+                            if !types.contains(.location), let loc = (startsAt[next] ?? []).first(where: { atoms[$0].type == .location }) {
+                                next = skipSpaces(atoms[loc].range.upperBound)
+                            }
                             guard let n = (startsAt[next] ?? []).first(where: { types.contains(atoms[$0].type) && !chain.contains($0) }) else { break }
                             chain.append(n)
                         }
@@ -236,6 +260,11 @@ public final class Linker: @unchecked Sendable {
                     }
                 }
                 return optional ? match(elements, i + 1, p) : nil
+            case let .notAfter(words):
+                var q = p
+                while q > 0, text[q - 1] == 0x20 { q -= 1 }
+                if words.contains(where: { w in q >= w.count && text[(q - w.count)..<q].elementsEqual(w) }) { return nil }
+                return match(elements, i + 1, p)
             case let .gap(max, stops):
                 var q = p
                 let limit = min(end, p + max)
@@ -257,6 +286,9 @@ public final class Linker: @unchecked Sendable {
             let span = frame.span
             for way in ways {
                 var pick: Atom?
+                let atoms = way.startsWith.isEmpty ? atoms : atoms.filter { a in
+                    way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) }
+                }
                 switch way.strategy {
                 case .enclosing:
                     pick = atoms.filter { !$0.isAnaphor && way.types.contains($0.type) && $0.range.lowerBound <= span.lowerBound && $0.range.upperBound >= span.upperBound && $0.range != span }
@@ -264,7 +296,7 @@ public final class Linker: @unchecked Sendable {
                 case .before, .clause:
                     pick = atoms.filter { a in
                         guard way.types.contains(a.type), a.range.upperBound <= span.lowerBound, !used.contains(a.mention) else { return false }
-                        if way.strategy == .clause, text[a.range.upperBound..<span.lowerBound].contains(where: { $0 == 0xFF1B || $0 == 0x3B }) { return false }
+                        if way.strategy == .clause, !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { return false }
                         // Not a part of a bigger mention (the product inside a project name).
                         return !atoms.contains { b in b.range != a.range && b.range.lowerBound <= a.range.lowerBound && b.range.upperBound >= a.range.upperBound && !b.isAnaphor }
                     }.max { ($0.range.upperBound, -$0.range.lowerBound) < ($1.range.upperBound, -$1.range.lowerBound) }
@@ -289,6 +321,19 @@ public final class Linker: @unchecked Sendable {
                 if frame.args[role]?.isEmpty == false || frame.literals["?located_in:" + role] != nil { break }
             }
         }
+    }
+
+    /// `atom` is in the clause of `span`, or is a fronted clause of its own right before it
+    /// (2月28日,A与B签约: a time set off by a comma governs the clause it opens).
+    static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int) -> Bool {
+        let between = text[atom.upperBound..<span.lowerBound]
+        let breaks = between.filter { clauseBreaks.contains($0) }.count
+        if breaks == 0 { return true }
+        guard breaks == 1, let comma = between.firstIndex(where: { clauseBreaks.contains($0) }),
+              text[atom.upperBound..<comma].allSatisfy({ $0 == 0x20 }) else { return false }
+        var p = atom.lowerBound
+        while p > sentenceStart, text[p - 1] == 0x20 { p -= 1 }
+        return p == sentenceStart || clauseBreaks.contains(text[p - 1])
     }
 
     private func resolveLocatedIn(_ frames: inout [Frame]) {

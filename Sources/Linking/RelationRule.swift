@@ -13,12 +13,15 @@ public enum PatternElement: Sendable, Equatable {
     case mention(role: String?, types: Set<MentionType>, list: Bool, optional: Bool)
     /// Any text up to `max` UTF-16 units that crosses none of `stops`.
     case gap(max: Int, stops: Set<UInt16>)
+    /// First element only (`!从|自`): the match does not follow one of these words
+    /// (上海 in 从上海引进 is the origin, not who brings the project in).
+    case notAfter([[UInt16]])
 
     var isOptional: Bool {
         switch self {
         case let .words(_, o): return o
         case let .mention(_, _, _, o): return o
-        case .gap: return true
+        case .gap, .notAfter: return true
         }
     }
 }
@@ -49,6 +52,9 @@ public struct Attachment: Sendable, Equatable {
     public var types: Set<MentionType>
     /// The role whose filler is looked up (located_in).
     public var ofRole: String?
+    /// Words the mention must start with, if any (`first DATE 截至|截止`: a cumulative
+    /// total takes the sentence's "as of" date, not the date of the event told).
+    public var startsWith: [[UInt16]] = []
 }
 
 /// Why a pattern or an attach way does not parse.
@@ -112,6 +118,11 @@ public enum PatternParser {
             case "~": out.append(.gap(max: 4, stops: anyPunctuation)); continue
             default: break
             }
+            if t.hasPrefix("!") {
+                guard out.isEmpty, t.count > 1 else { return .failure(PatternError("a !word element can only open a pattern: \(token)")) }
+                out.append(.notAfter(t.dropFirst().split(separator: "|").map { Array(String($0).utf16) }))
+                continue
+            }
             var optional = false
             if t.count > 1, t.hasSuffix("?") { optional = true; t.removeLast() }
             if t.hasPrefix("<") {
@@ -137,7 +148,7 @@ public enum PatternParser {
             if words.isEmpty || words.contains(where: \.isEmpty) { return .failure(PatternError("empty word in \(token)")) }
             out.append(.words(words, optional: optional))
         }
-        guard let first = out.first else { return .failure(PatternError("empty pattern")) }
+        guard let first = out.first(where: { if case .notAfter = $0 { return false }; return true }) else { return .failure(PatternError("empty pattern")) }
         if first.isOptional { return .failure(PatternError("a pattern must start with a required word or mention, not \(pattern.split(separator: " ").first ?? "")")) }
         if let last = out.last, case .gap = last { return .failure(PatternError("a pattern cannot end with a gap")) }
         return .success(out)
@@ -157,13 +168,14 @@ public enum PatternParser {
             guard parts.count == 2 else { return .failure(PatternError("located_in takes one role: located_in project")) }
             return .success(Attachment(strategy: strategy, types: [], ofRole: parts[1]))
         default:
-            guard parts.count == 2 else { return .failure(PatternError("\(head) takes mention types: \(head) PROJECT|ORG")) }
+            guard parts.count == 2 || parts.count == 3 else { return .failure(PatternError("\(head) takes mention types and optionally the words they start with: \(head) PROJECT|ORG, first DATE 截至|截止")) }
             var types: Set<MentionType> = []
             for name in parts[1].split(separator: "|") {
                 guard let mt = MentionType(rawValue: String(name)) else { return .failure(PatternError("unknown mention type \(name)")) }
                 types.insert(mt)
             }
-            return .success(Attachment(strategy: strategy, types: types, ofRole: nil))
+            let words = parts.count == 3 ? parts[2].split(separator: "|").map { Array(String($0).utf16) } : []
+            return .success(Attachment(strategy: strategy, types: types, ofRole: nil, startsWith: words))
         }
     }
 }

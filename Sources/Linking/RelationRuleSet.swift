@@ -9,7 +9,9 @@ import Yams
 public final class RelationRuleSet: @unchecked Sendable {
     public private(set) var rules: [RelationRule] = []
     /// Anaphor word -> the mention types it stands for (lexicons/anaphor.txt).
-    public private(set) var anaphors: [(word: [UInt16], types: Set<MentionType>)] = []
+    /// Anaphor word -> the mention types it stands for, and the words such a mention must
+    /// end with, if any (该公司: an ORG ending in 公司 or 集团, not a school).
+    public private(set) var anaphors: [(word: [UInt16], types: Set<MentionType>, ends: [[UInt16]])] = []
     let places: PlaceLevels
 
     init(places: PlaceLevels) { self.places = places }
@@ -28,15 +30,20 @@ public final class RelationRuleSet: @unchecked Sendable {
                                                       foreign: lexicons["foreign_place"]!))
         for e in lexicons["anaphor"]!.entries {
             var types: Set<MentionType> = []
-            for name in (e.value ?? "").split(separator: "|") {
-                if let t = MentionType(rawValue: String(name)) { types.insert(t) }
+            let parts = (e.value ?? "").split(separator: " ")
+            for name in (parts.first ?? "").split(separator: "|") {
+                if let t = MentionType(rawValue: String(name)) { types.insert(t) } else { types = []; break }
             }
-            if types.isEmpty {
+            var ends: [[UInt16]] = []
+            if parts.count == 3, parts[1] == "ends" {
+                ends = parts[2].split(separator: ",").map { Array(String($0).utf16) }
+            }
+            if types.isEmpty || !(parts.count == 1 || (parts.count == 3 && parts[1] == "ends")) {
                 problems.append(RuleDiagnostic(file: "lexicons/anaphor.txt", line: e.line,
-                                               message: "anaphor \"\(String(decoding: e.text, as: UTF16.self))\" needs a tab and the mention types it stands for (PROJECT|ORG)"))
+                                               message: "anaphor \"\(String(decoding: e.text, as: UTF16.self))\": write a tab, the mention types it stands for (PROJECT|ORG), and optionally \"ends 公司,集团\""))
                 continue
             }
-            set.anaphors.append((e.text, types))
+            set.anaphors.append((e.text, types, ends))
         }
         let folder = directory + "/relations"
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
