@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "NormalizationTests", dependencies: ["Normalization", "LianluCore"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Normalization", "LianluCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "LianluCore", "Normalization", "Segmentation"]),
-        .testTarget(name: "LinkingTests", dependencies: ["Linking", "LianluCore"]),
+        .testTarget(name: "LinkingTests", dependencies: ["Linking", "LianluCore", "Extraction", "Segmentation", "Pipeline"]),
         .testTarget(name: "GraphExportTests", dependencies: ["GraphExport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LianluCore"]),
         .testTarget(name: "GoldenFilesTests", dependencies: ["GoldenFiles", "Pipeline", "LianluCore", "Extraction"]),
