@@ -28,7 +28,62 @@ public enum RelationChecks {
 public final class Linker: @unchecked Sendable {
     public let rules: RelationRuleSet
 
-    public init(rules: RelationRuleSet) { self.rules = rules }
+    /// What a rule needs in a sentence before it is worth trying: its required words
+    /// (indices into `anchors`) and, per required mention element, the types it accepts
+    /// (bit `code` of each type). Most sentences hold no relation trigger at all, so most
+    /// rules are never tried.
+    final class Plan {
+        var anchors: [Int] = []
+        var typeMasks: [UInt16] = []
+        let lead: PatternElement
+        init(lead: PatternElement) { self.lead = lead }
+    }
+    let plans: [Plan]
+    /// Distinct required word elements of all rules, and the units they can start with.
+    let anchors: [[[UInt16]]]
+    let anchorsByUnit: [UInt16: [Int]]
+    let leadUnits: [UInt64]
+    let anaphorUnits: [UInt64]
+
+    public init(rules: RelationRuleSet) {
+        self.rules = rules
+        var anchors: [[[UInt16]]] = []
+        var byUnit: [UInt16: [Int]] = [:]
+        var units = [UInt64](repeating: 0, count: 1024)
+        func mark(_ u: UInt16, _ bits: inout [UInt64]) { bits[Int(u) >> 6] |= 1 << UInt64(u & 63) }
+        var plans: [Plan] = []
+        for rule in rules.rules {
+            let plan = Plan(lead: rule.pattern.first { if case .notAfter = $0 { return false }; return true }!)
+            for e in rule.pattern {
+                switch e {
+                case let .words(words, optional) where !optional:
+                    let k: Int
+                    if let i = anchors.firstIndex(of: words) { k = i } else {
+                        k = anchors.count
+                        anchors.append(words)
+                        for w in words where !w.isEmpty {
+                            if !(byUnit[w[0]]?.contains(k) ?? false) { byUnit[w[0], default: []].append(k) }
+                            mark(w[0], &units)
+                        }
+                    }
+                    plan.anchors.append(k)
+                case let .mention(_, types, _, optional) where !optional:
+                    plan.typeMasks.append(types.reduce(0) { $0 | (1 << UInt16($1.code)) })
+                default: break
+                }
+            }
+            plans.append(plan)
+        }
+        var anaphorUnits = [UInt64](repeating: 0, count: 1024)
+        for a in rules.anaphors where !a.word.isEmpty { mark(a.word[0], &anaphorUnits) }
+        self.plans = plans
+        self.anchors = anchors
+        self.anchorsByUnit = byUnit
+        self.leadUnits = units
+        self.anaphorUnits = anaphorUnits
+    }
+
+    @inline(__always) static func has(_ bits: [UInt64], _ u: UInt16) -> Bool { bits[Int(u) >> 6] & (1 << UInt64(u & 63)) != 0 }
 
     /// What ends a clause for `clause` attachments: commas and semicolons.
     static let clauseBreaks: Set<UInt16> = Set("，,；;".utf16)
@@ -62,26 +117,49 @@ public final class Linker: @unchecked Sendable {
     /// (outside the sentences it may be blank: the filter rebuilds it from sentence records).
     public func link(text: [UInt16], sentences: [Sentence], mentions: [Mention]) -> Result {
         var frames: [Frame] = []
-        var bySentence: [Int: [Int]] = [:]
-        for (i, m) in mentions.enumerated() { bySentence[m.sid, default: []].append(i) }
+        var next = 0  // mentions come in text order, so sentence by sentence
         // The paragraph's mentions so far, for anaphors.
         // An anaphor that opens a paragraph (该项目是...) may stand for a mention of the
         // paragraph before: news paragraphs are short and often split one account.
         var paragraphMentions: [Int] = []
         var previousParagraph: [Int] = []
         var currentPara = -1
+        var present = [Bool](repeating: false, count: anchors.count)
         for s in sentences {
             if s.para != currentPara {
                 previousParagraph = paragraphMentions.isEmpty ? previousParagraph : paragraphMentions
                 paragraphMentions.removeAll()
                 currentPara = s.para
             }
-            let own = bySentence[s.sid] ?? []
+            while next < mentions.count, mentions[next].utf16Range.upperBound <= s.utf16Range.lowerBound, mentions[next].sid != s.sid { next += 1 }
+            let first = next
+            while next < mentions.count, mentions[next].sid == s.sid { next += 1 }
+            defer { paragraphMentions.append(contentsOf: first..<next) }
+            // Most sentences can hold no frame: one pass over their units tells which
+            // rules' words occur, and the rest of the work is done only where one can match.
+            var typesPresent: UInt16 = 0
+            for i in first..<next { typesPresent |= 1 << UInt16(mentions[i].type.code) }
+            for k in present.indices { present[k] = false }
+            var anaphorHere = false
+            for p in s.utf16Range {
+                let u = text[p]
+                if Linker.has(anaphorUnits, u) { anaphorHere = true }
+                guard Linker.has(leadUnits, u) else { continue }
+                for k in anchorsByUnit[u]! where !present[k] {
+                    if anchors[k].contains(where: { w in p + w.count <= s.utf16Range.upperBound && text[p..<(p + w.count)].elementsEqual(w) }) { present[k] = true }
+                }
+            }
+            let own = Array(first..<next)
+            let pointers = anaphorHere ? anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions, fallback: previousParagraph) : []
+            for a in pointers { typesPresent |= 1 << UInt16(a.type.code) }
+            let feasible = plans.indices.filter { ri in
+                plans[ri].anchors.allSatisfy { present[$0] } && plans[ri].typeMasks.allSatisfy { $0 & typesPresent != 0 }
+            }
+            if feasible.isEmpty { continue }
             var atoms = own.map { Atom(mention: $0, range: mentions[$0].utf16Range, target: mentions[$0].utf16Range, type: mentions[$0].type, isAnaphor: false) }
-            atoms += anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions, fallback: previousParagraph)
+            atoms += pointers
             atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
-            frames += linkSentence(s, text: text, atoms: atoms)
-            paragraphMentions += own
+            frames += linkSentence(s, text: text, atoms: atoms, rulesToTry: feasible)
         }
         resolveLocatedIn(&frames)
         frames = dropSubsumed(frames)
@@ -108,6 +186,7 @@ public final class Linker: @unchecked Sendable {
         var out: [Atom] = []
         var p = s.utf16Range.lowerBound
         while p < s.utf16Range.upperBound {
+            if !Linker.has(anaphorUnits, text[p]) { p += 1; continue }
             var matched = 0
             for a in rules.anaphors where p + a.word.count <= s.utf16Range.upperBound && matched == 0 {
                 let word = a.word
@@ -122,9 +201,15 @@ public final class Linker: @unchecked Sendable {
                     let r = mentions[i].utf16Range
                     return a.ends.contains { e in e.count <= r.count && text[(r.upperBound - e.count)..<r.upperBound].elementsEqual(e) }
                 }
+                // The nearest fitting mention: pools are in text order, so the search runs
+                // backwards and stops a little past the first fit (a longer mention may
+                // start earlier and end at the same place), which keeps a long paragraph linear.
                 var best: Int?
-                for pool in [earlier + own, fallback] where best == nil {
-                    for i in pool where fits(i) {
+                for pool in [own, earlier, fallback] where best == nil {
+                    var seen = 0
+                    for i in pool.reversed() {
+                        if best != nil { seen += 1; if seen > 8 { break } }
+                        guard fits(i) else { continue }
                         if let b = best {
                             let (x, y) = (mentions[i].utf16Range, mentions[b].utf16Range)
                             if x.upperBound > y.upperBound || (x.upperBound == y.upperBound && x.lowerBound < y.lowerBound) { best = i }
@@ -144,19 +229,27 @@ public final class Linker: @unchecked Sendable {
 
     // MARK: Matching
 
-    private func linkSentence(_ s: Sentence, text: [UInt16], atoms: [Atom]) -> [Frame] {
-        var startsAt: [Int: [Int]] = [:]
-        for (k, a) in atoms.enumerated() { startsAt[a.range.lowerBound, default: []].append(k) }
-        var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, startsAt: startsAt)
+    /// `rulesToTry`: the rules whose words and mention types the sentence holds.
+    private func linkSentence(_ s: Sentence, text: [UInt16], atoms: [Atom], rulesToTry: [Int]) -> [Frame] {
+        var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, starts: atoms.map(\.range.lowerBound))
+        // Atoms inside a bigger mention (the product in a project's name): `before` skips
+        // them. Atoms are sorted by start, longer first, so one pass tells.
+        var nested = [Bool](repeating: false, count: atoms.count)
+        var reach = -1
+        var reachRange = 0..<0
+        for (k, a) in atoms.enumerated() where !a.isAnaphor {
+            if reach >= a.range.upperBound && reachRange != a.range { nested[k] = true }
+            if a.range.upperBound > reach { reach = a.range.upperBound; reachRange = a.range }
+        }
         var frames: [Frame] = []
-        for (ri, rule) in rules.rules.enumerated() {
-            let lead = rule.pattern.first { if case .notAfter = $0 { return false }; return true }!
-            for start in startPositions(lead, s, text, atoms) {
+        for ri in rulesToTry {
+            let rule = rules.rules[ri]
+            for start in startPositions(plans[ri].lead, s, text, atoms) {
                 guard let (end, bound) = ctx.bestMatch(rule.pattern, at: start) else { continue }
                 var args: [String: [Atom]] = [:]
                 for (role, k) in bound { args[role, default: []].append(atoms[k]) }
                 var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literals: Dictionary(uniqueKeysWithValues: rule.literals.map { ($0.role, $0.value) }))
-                attach(&frame, rule, s, text, atoms, frames)
+                attach(&frame, rule, s, text, atoms, nested, frames)
                 for f in distribute(frame, rule) {
                     if !rule.requires.allSatisfy({ f.args[$0]?.isEmpty == false || f.literals[$0] != nil }) { continue }
                     if f.args.values.reduce(0, { $0 + $1.count }) + f.literals.count < 2 { continue }
@@ -190,8 +283,18 @@ public final class Linker: @unchecked Sendable {
         let text: [UInt16]
         let end: Int
         let atoms: [Atom]
-        let startsAt: [Int: [Int]]
+        /// Start of each atom (atoms are sorted by start).
+        let starts: [Int]
         var bound: [(String, Int)] = []
+
+        /// Indices of the atoms that start at `q`.
+        func startsAt(_ q: Int) -> Range<Int> {
+            var lo = 0, hi = starts.count
+            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < q { lo = mid + 1 } else { hi = mid } }
+            var e = lo
+            while e < starts.count, starts[e] == q { e += 1 }
+            return lo..<e
+        }
         static let listSeparators: [[UInt16]] = ["、", "和", "及", "以及", "兼", ",", "，"].map { Array($0.utf16) }
 
         func skipSpaces(_ p: Int) -> Int {
@@ -205,7 +308,7 @@ public final class Linker: @unchecked Sendable {
         var steps = 0
         /// Search budget per start: patterns are short and gaps bounded, so this is far
         /// above what a real sentence needs; it keeps a pathological one linear.
-        static let maxSteps = 20_000
+        static let maxSteps = 4_000
 
         /// The match at `start` that binds the most mentions (optional elements and gaps
         /// would otherwise let the first, emptiest match win); ties go to the first found.
@@ -236,7 +339,7 @@ public final class Linker: @unchecked Sendable {
                 return optional ? match(elements, i + 1, p) : nil
             case let .mention(role, types, list, optional):
                 let q = skipSpaces(p)
-                for k in startsAt[q] ?? [] where types.contains(atoms[k].type) && !bound.contains(where: { $0.1 == k }) {
+                for k in startsAt(q) where types.contains(atoms[k].type) && !bound.contains(where: { $0.1 == k }) {
                     // A list: this mention and the ones joined to it, longest first.
                     var chain = [k]
                     if list {
@@ -245,10 +348,10 @@ public final class Linker: @unchecked Sendable {
                             guard let sep = MatchContext.listSeparators.first(where: { after + $0.count <= end && text[after..<(after + $0.count)].elementsEqual($0) }) else { break }
                             var next = skipSpaces(after + sep.count)
                             // A place before a member is its origin, not a member (、荷兰X公司).
-                            if !types.contains(.location), let loc = (startsAt[next] ?? []).first(where: { atoms[$0].type == .location }) {
+                            if !types.contains(.location), let loc = startsAt(next).first(where: { atoms[$0].type == .location }) {
                                 next = skipSpaces(atoms[loc].range.upperBound)
                             }
-                            guard let n = (startsAt[next] ?? []).first(where: { types.contains(atoms[$0].type) && !chain.contains($0) }) else { break }
+                            guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) && !chain.contains($0) }) else { break }
                             chain.append(n)
                         }
                     }
@@ -280,26 +383,29 @@ public final class Linker: @unchecked Sendable {
 
     // MARK: Filling roles from around the match
 
-    private func attach(_ frame: inout Frame, _ rule: RelationRule, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ earlier: [Frame]) {
+    private func attach(_ frame: inout Frame, _ rule: RelationRule, _ s: Sentence, _ text: [UInt16], _ allAtoms: [Atom], _ nested: [Bool], _ earlier: [Frame]) {
         for (role, ways) in rule.attach where frame.args[role]?.isEmpty ?? true {
             let used = Set(frame.args.values.flatMap { $0.map(\.mention) })
             let span = frame.span
             for way in ways {
                 var pick: Atom?
-                let atoms = way.startsWith.isEmpty ? atoms : atoms.filter { a in
-                    way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) }
+                let ok = allAtoms.indices.filter { k in
+                    let a = allAtoms[k]
+                    return way.startsWith.isEmpty || way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) }
                 }
+                let atoms = ok.map { allAtoms[$0] }
+                let isNested = ok.map { nested[$0] }
                 switch way.strategy {
                 case .enclosing:
                     pick = atoms.filter { !$0.isAnaphor && way.types.contains($0.type) && $0.range.lowerBound <= span.lowerBound && $0.range.upperBound >= span.upperBound && $0.range != span }
                         .min { $0.range.count < $1.range.count }
                 case .before, .clause:
-                    pick = atoms.filter { a in
-                        guard way.types.contains(a.type), a.range.upperBound <= span.lowerBound, !used.contains(a.mention) else { return false }
-                        if way.strategy == .clause, !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { return false }
+                    pick = atoms.indices.filter { k in
+                        let a = atoms[k]
                         // Not a part of a bigger mention (the product inside a project name).
-                        return !atoms.contains { b in b.range != a.range && b.range.lowerBound <= a.range.lowerBound && b.range.upperBound >= a.range.upperBound && !b.isAnaphor }
-                    }.max { ($0.range.upperBound, -$0.range.lowerBound) < ($1.range.upperBound, -$1.range.lowerBound) }
+                        guard way.types.contains(a.type), a.range.upperBound <= span.lowerBound, !used.contains(a.mention), !isNested[k] else { return false }
+                        return way.strategy != .clause || Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound)
+                    }.map { atoms[$0] }.max { ($0.range.upperBound, -$0.range.lowerBound) < ($1.range.upperBound, -$1.range.lowerBound) }
                 case .after:
                     pick = atoms.filter { way.types.contains($0.type) && $0.range.lowerBound >= span.upperBound && !used.contains($0.mention) }
                         .min { ($0.range.lowerBound, -$0.range.count) < ($1.range.lowerBound, -$1.range.count) }

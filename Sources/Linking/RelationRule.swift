@@ -64,7 +64,9 @@ public struct PatternError: Error, CustomStringConvertible {
 }
 
 /// A relation rule from Rules/relations/*.yaml.
-public struct RelationRule: Sendable {
+/// A class, not a struct: the linker reads rules in its innermost loop, and a struct this
+/// size was copied (and its arrays retained) on every read.
+public final class RelationRule: @unchecked Sendable {
     public struct Example: Sendable {
         public var text: String
         /// Expected frames: role -> filler texts (one, or several for a list role) or a literal.
@@ -72,25 +74,44 @@ public struct RelationRule: Sendable {
         public var line: Int
     }
 
-    public var id: String
-    public var file: String
-    public var line: Int
-    public var description: String
-    public var type: RelationType
-    public var pattern: [PatternElement]
-    public var patternText: String
+    public let id: String
+    public let file: String
+    public let line: Int
+    public let description: String
+    public let type: RelationType
+    public let pattern: [PatternElement]
+    public let patternText: String
     /// role -> strategies, tried in order.
-    public var attach: [(role: String, ways: [Attachment])]
+    public let attach: [(role: String, ways: [Attachment])]
     /// Literal roles set by the rule (`period: year`).
-    public var literals: [(role: String, value: String)]
+    public let literals: [(role: String, value: String)]
     /// Roles that must be filled, or the frame is dropped.
-    public var requires: [String]
+    public let requires: [String]
     /// List roles that give one frame per filler (a title shared by several people).
-    public var distribute: [String]
+    public let distribute: [String]
     /// Named checks (see `RelationChecks`).
-    public var checks: [String]
-    public var examples: [Example]
-    public var negatives: [(text: String, line: Int)]
+    public let checks: [String]
+    public let examples: [Example]
+    public let negatives: [(text: String, line: Int)]
+
+    init(id: String, file: String, line: Int, description: String, type: RelationType, pattern: [PatternElement], patternText: String,
+         attach: [(role: String, ways: [Attachment])], literals: [(role: String, value: String)], requires: [String],
+         distribute: [String], checks: [String], examples: [Example], negatives: [(text: String, line: Int)]) {
+        self.id = id
+        self.file = file
+        self.line = line
+        self.description = description
+        self.type = type
+        self.pattern = pattern
+        self.patternText = patternText
+        self.attach = attach
+        self.literals = literals
+        self.requires = requires
+        self.distribute = distribute
+        self.checks = checks
+        self.examples = examples
+        self.negatives = negatives
+    }
 
     /// `relations/investment.yaml#investment_by_builder`, as in every relation record.
     public var qualifiedID: String { "\(file)#\(id)" }

@@ -176,6 +176,7 @@ struct PlaceLevels: @unchecked Sendable {
     /// Short form -> the one full name it stands for (临清 -> 临清市); ambiguous short
     /// forms (朝阳: a city and districts) are left out.
     let fullName: [String: String]
+    let fullNameUnits: [[UInt16]: [UInt16]]
 
     init(gazetteer: Lexicon, suffixes: Lexicon, foreign: Lexicon) {
         self.gazetteer = gazetteer
@@ -197,6 +198,7 @@ struct PlaceLevels: @unchecked Sendable {
         var map: [String: String] = [:]
         for (s, fs) in candidates where fs.count == 1 { map[s] = fs.first! }
         fullName = map
+        fullNameUnits = Dictionary(uniqueKeysWithValues: map.map { (Array($0.key.utf16), Array($0.value.utf16)) })
     }
 
     func rank(_ name: String) -> Double? {
