@@ -115,6 +115,16 @@ public struct JSONWriter {
         append(UInt8(ascii: "\""))
     }
 
+    /// Writes `prefix` (ASCII letters, digits and punctuation other than `"` and `\`, as
+    /// in `LOC:`) and then UTF-16 units as one JSON string.
+    public mutating func string(asciiPrefix prefix: StaticString, utf16 units: UnsafeBufferPointer<UInt16>) {
+        valuePrefix()
+        append(UInt8(ascii: "\""))
+        prefix.withUTF8Buffer { for b in $0 { append(b) } }
+        appendEscaped(utf16: units)
+        append(UInt8(ascii: "\""))
+    }
+
     /// Writes UTF-16 units as a JSON string and returns, for each of the ascending
     /// `marks` (UTF-16 offsets into `units`, never inside a surrogate pair), the buffer
     /// offset of the escaped UTF-8 at that position. `escapedBytes(from:to:)` then gives

@@ -14,36 +14,74 @@ import LianluCore
 /// Values (MONEY, QUANTITY, PERCENT, DATE) are not things: they stay on the frames.
 struct EntityGrouper {
     let places: PlaceLevels
-    static let grouped: [MentionType] = [.person, .organization, .location, .project, .title, .product]
 
     /// A name as typed units: hashing UTF-16 arrays is several times cheaper than hashing
     /// Swift strings of Chinese (which are normalized on every hash).
     struct NameKey: Hashable {
         var type: MentionType
+        /// The canonical units (a place's full name), and the units as written.
         var units: [UInt16]
+        var written: [UInt16]
     }
 
     func group(text: [UInt16], mentions: [Mention]) -> [Entity] {
         var nameOf = [Int](repeating: -1, count: mentions.count)  // mention -> distinct name
-        var index: [NameKey: Int] = [:]
+        // Names are interned in an open-addressing table by a 64-bit FNV-1a hash of type
+        // and units, checked against the text of the name's first mention, so a name seen
+        // before costs no allocation and no reference counting (most mentions repeat).
         var distinct: [NameKey] = []
-        for (i, m) in mentions.enumerated() where EntityGrouper.grouped.contains(m.type) {
-            var units = Array(text[m.utf16Range])
-            if m.type == .location, let full = places.fullNameUnits[units] { units = full }
-            let key = NameKey(type: m.type, units: units)
-            if let k = index[key] { nameOf[i] = k } else {
-                nameOf[i] = distinct.count
-                index[key] = distinct.count
-                distinct.append(key)
+        text.withUnsafeBufferPointer { t in
+            mentions.withUnsafeBufferPointer { ms in
+                var capacity = 64
+                while capacity < ms.count * 2 { capacity <<= 1 }
+                let mask = capacity - 1
+                var slots = [Int32](repeating: -1, count: capacity)
+                var hashes: [UInt64] = []
+                var firsts: [Range<Int>] = []
+                for i in 0..<ms.count {
+                    let type = ms[i].type
+                    guard type.isName || type == .product else { continue }
+                    let r = ms[i].utf16Range
+                    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(type.code)
+                    for p in r { h = (h ^ UInt64(t[p])) &* 0x100_0000_01b3 }
+                    var slot = Int(truncatingIfNeeded: h) & mask
+                    while true {
+                        let k = Int(slots[slot])
+                        if k < 0 {
+                            slots[slot] = Int32(distinct.count)
+                            nameOf[i] = distinct.count
+                            hashes.append(h)
+                            firsts.append(r)
+                            let written = Array(t[r])
+                            var units = written
+                            if type == .location, let full = places.fullNameUnits[units] { units = full }
+                            distinct.append(NameKey(type: type, units: units, written: written))
+                            break
+                        }
+                        if hashes[k] == h, distinct[k].type == type, firsts[k].count == r.count, t[firsts[k]].elementsEqual(t[r]) {
+                            nameOf[i] = k
+                            break
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
             }
         }
+        // A full name reached from two spellings (临清, 临清市) is one name.
+        var byCanonical: [NameKey: Int] = [:]
+        var sameAs = Array(distinct.indices)
+        for (k, d) in distinct.enumerated() {
+            let key = NameKey(type: d.type, units: d.units, written: [])
+            if let first = byCanonical[key] { sameAs[k] = first } else { byCanonical[key] = k }
+        }
+        for i in nameOf.indices where nameOf[i] >= 0 { nameOf[i] = sameAs[nameOf[i]] }
         // Short forms within the document: a trie of the type's names finds every name
         // inside a longer one (organizations) or a level word short of it (places) in one
         // walk per start position; a short form held by exactly one longer name is it.
         var mergedInto = Array(distinct.indices)
         for type in [MentionType.organization, .location] {
             // Sorted, so nothing depends on hashing order.
-            let ids = distinct.indices.filter { distinct[$0].type == type }.sorted { distinct[$0].units.lexicographicallyPrecedes(distinct[$1].units) }
+            let ids = distinct.indices.filter { distinct[$0].type == type && sameAs[$0] == $0 }.sorted { distinct[$0].units.lexicographicallyPrecedes(distinct[$1].units) }
             guard ids.count > 1 else { continue }
             let trie = NameTrie(ids.map { distinct[$0].units })
             var holders = [(first: Int, count: Int)](repeating: (-1, 0), count: ids.count)
@@ -62,13 +100,13 @@ struct EntityGrouper {
         }
         var groupOf = [Int](repeating: -1, count: distinct.count)  // canonical name -> entity
         var groups: [(name: Int, ids: [String])] = []
-        for (i, m) in mentions.enumerated() where nameOf[i] >= 0 {
+        for i in mentions.indices where nameOf[i] >= 0 {
             let canonical = mergedInto[nameOf[i]]
             if groupOf[canonical] < 0 { groupOf[canonical] = groups.count; groups.append((canonical, [])) }
-            groups[groupOf[canonical]].ids.append(m.id)
+            groups[groupOf[canonical]].ids.append(mentions[i].id)
         }
         return groups.enumerated().map { k, g in
-            Entity(id: "e\(k + 1)", type: distinct[g.name].type.rawValue, name: String(decoding: distinct[g.name].units, as: UTF16.self), mentions: g.ids)
+            Entity(id: "e\(k + 1)", type: distinct[g.name].type.rawValue, nameUnits: distinct[g.name].units, mentions: g.ids)
         }
     }
 }
@@ -76,39 +114,44 @@ struct EntityGrouper {
 /// A trie over a few names (a document's organizations), for finding which of them occur
 /// inside another.
 struct NameTrie {
-    private var children: [[UInt16: Int]] = [[:]]
-    private var terminal: [Int] = [-1]
+    /// Edges of the whole trie in one table, (node << 16 | unit) -> child: one allocation
+    /// per trie instead of one dictionary per node.
+    private var edges: [UInt64: Int32] = [:]
+    private var terminal: [Int32] = [-1]
 
     init(_ names: [[UInt16]]) {
+        edges.reserveCapacity(names.reduce(0) { $0 + $1.count })
         for (k, n) in names.enumerated() {
             var node = 0
             for u in n {
-                if let c = children[node][u] { node = c } else {
-                    children.append([:])
+                let key = UInt64(node) << 16 | UInt64(u)
+                if let c = edges[key] { node = Int(c) } else {
                     terminal.append(-1)
-                    children[node][u] = children.count - 1
-                    node = children.count - 1
+                    edges[key] = Int32(terminal.count - 1)
+                    node = terminal.count - 1
                 }
             }
-            terminal[node] = k
+            terminal[node] = Int32(k)
         }
     }
+
+    private func child(_ node: Int, _ u: UInt16) -> Int? { edges[UInt64(node) << 16 | UInt64(u)].map(Int.init) }
 
     /// The index of the name spelled exactly `s`.
     func exact(_ s: ArraySlice<UInt16>) -> Int? {
         var node = 0
-        for u in s { guard let c = children[node][u] else { return nil }; node = c }
-        return terminal[node] >= 0 ? terminal[node] : nil
+        for u in s { guard let c = child(node, u) else { return nil }; node = c }
+        return terminal[node] >= 0 ? Int(terminal[node]) : nil
     }
 
     /// Calls `body` with every name that starts at `from` in `s`.
     func forEachPrefix(_ s: [UInt16], from: Int, _ body: (Int) -> Void) {
         var node = 0
         var i = from
-        while i < s.count, let c = children[node][s[i]] {
+        while i < s.count, let c = child(node, s[i]) {
             node = c
             i += 1
-            if terminal[node] >= 0 { body(terminal[node]) }
+            if terminal[node] >= 0 { body(Int(terminal[node])) }
         }
     }
 }

@@ -5,13 +5,16 @@ import LianluCore
 public enum RelationChecks {
     /// located_in: when the entity is a place, it ranks below the location (临清市 holds
     /// 潘庄镇; 山东 does not sit in 聊城, and 北京上海 is no containment at all).
-    static let named: [String: (RelationRuleSet, [String: [Linker.Atom]], [UInt16]) -> Bool] = [
-        "contains": { set, args, text in
-            guard let loc = args["location"]?.first, loc.type == .location, let ent = args["entity"]?.first else { return false }
-            guard let outer = set.places.rank(loc.text(text)) else { return false }
-            if ent.type != .location { return true }
-            guard let inner = set.places.rank(ent.text(text)) else { return false }
-            return inner > outer
+    static let named: [String: (RelationRuleSet, Linker.Frame, [UInt16]) -> Bool] = [
+        "contains": { set, f, text in
+            // located_in roles: entity 0, location 1.
+            guard let loc = f.args[1].first, loc.type == .location, let ent = f.args[0].first else { return false }
+            return text.withUnsafeBufferPointer { t in
+                guard let outer = set.places.rank(UnsafeBufferPointer(rebasing: t[loc.target])) else { return false }
+                if ent.type != .location { return true }
+                guard let inner = set.places.rank(UnsafeBufferPointer(rebasing: t[ent.target])) else { return false }
+                return inner > outer
+            }
         },
     ]
 }
@@ -32,11 +35,55 @@ public final class Linker: @unchecked Sendable {
     /// (indices into `anchors`) and, per required mention element, the types it accepts
     /// (bit `code` of each type). Most sentences hold no relation trigger at all, so most
     /// rules are never tried.
-    final class Plan {
+    ///
+    /// Roles are compiled to their index in the type's roles, so frames are small arrays
+    /// rather than dictionaries keyed by role name.
+    struct PlanDraft {
         var anchors: [Int] = []
+        var anchorBits: [UInt64] = []
         var typeMasks: [UInt16] = []
+        var lead: PatternElement
+        var elementRoles: [Int] = []
+        var attach: [(role: Int, ways: [Attachment], ofRole: [Int])] = []
+        var literals: [(role: Int, value: String)] = []
+        var requires: [Int] = []
+        var distribute: [Int] = []
+        var checks: [(RelationRuleSet, Frame, [UInt16]) -> Bool] = []
+        var roleCount = 0
+        var listRoles: [Bool] = []
+    }
+
+    /// Immutable, so reading it in the matcher needs no exclusivity checks.
+    final class Plan {
+        let anchors: [Int]
+        /// `anchors` as a bit set over `Linker.anchors` (`anchorWords` words).
+        let anchorBits: [UInt64]
+        let typeMasks: [UInt16]
         let lead: PatternElement
-        init(lead: PatternElement) { self.lead = lead }
+        /// Per pattern element, the index of the role it binds (-1: none).
+        let elementRoles: [Int]
+        let attach: [(role: Int, ways: [Attachment], ofRole: [Int])]
+        let literals: [(role: Int, value: String)]
+        let requires: [Int]
+        let distribute: [Int]
+        let checks: [(RelationRuleSet, Frame, [UInt16]) -> Bool]
+        let roleCount: Int
+        let listRoles: [Bool]
+
+        init(_ d: PlanDraft) {
+            anchors = d.anchors
+            anchorBits = d.anchorBits
+            typeMasks = d.typeMasks
+            lead = d.lead
+            elementRoles = d.elementRoles
+            attach = d.attach
+            literals = d.literals
+            requires = d.requires
+            distribute = d.distribute
+            checks = d.checks
+            roleCount = d.roleCount
+            listRoles = d.listRoles
+        }
     }
     let plans: [Plan]
     /// Distinct required word elements of all rules, and the units they can start with.
@@ -44,6 +91,7 @@ public final class Linker: @unchecked Sendable {
     let anchorsByUnit: [UInt16: [Int]]
     let leadUnits: [UInt64]
     let anaphorUnits: [UInt64]
+    let anchorWords: Int
 
     public init(rules: RelationRuleSet) {
         self.rules = rules
@@ -51,9 +99,9 @@ public final class Linker: @unchecked Sendable {
         var byUnit: [UInt16: [Int]] = [:]
         var units = [UInt64](repeating: 0, count: 1024)
         func mark(_ u: UInt16, _ bits: inout [UInt64]) { bits[Int(u) >> 6] |= 1 << UInt64(u & 63) }
-        var plans: [Plan] = []
+        var plans: [PlanDraft] = []
         for rule in rules.rules {
-            let plan = Plan(lead: rule.pattern.first { if case .notAfter = $0 { return false }; return true }!)
+            var plan = PlanDraft(lead: rule.pattern.first { if case .notAfter = $0 { return false }; return true }!)
             for e in rule.pattern {
                 switch e {
                 case let .words(words, optional) where !optional:
@@ -68,15 +116,31 @@ public final class Linker: @unchecked Sendable {
                     }
                     plan.anchors.append(k)
                 case let .mention(_, types, _, optional) where !optional:
-                    plan.typeMasks.append(types.reduce(0) { $0 | (1 << UInt16($1.code)) })
+                    plan.typeMasks.append(types.bits)
                 default: break
                 }
             }
+            let roles = rule.type.roles
+            func index(_ r: String) -> Int { roles.firstIndex(of: r) ?? -1 }
+            plan.roleCount = roles.count
+            plan.listRoles = roles.map { rule.type.listRoles.contains($0) }
+            plan.elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
+            plan.attach = rule.attach.map { a in (index(a.role), a.ways, a.ways.map { $0.ofRole.map(index) ?? -1 }) }
+            plan.literals = rule.literals.map { (index($0.role), $0.value) }
+            plan.requires = rule.requires.map(index)
+            plan.distribute = rule.distribute.map(index)
+            plan.checks = rule.checks.compactMap { RelationChecks.named[$0] }
             plans.append(plan)
         }
+        let words = max(1, (anchors.count + 63) / 64)
+        for i in plans.indices {
+            plans[i].anchorBits = [UInt64](repeating: 0, count: words)
+            for k in plans[i].anchors { plans[i].anchorBits[k >> 6] |= 1 << UInt64(k & 63) }
+        }
+        anchorWords = words
         var anaphorUnits = [UInt64](repeating: 0, count: 1024)
         for a in rules.anaphors where !a.word.isEmpty { mark(a.word[0], &anaphorUnits) }
-        self.plans = plans
+        self.plans = plans.map(Plan.init)
         self.anchors = anchors
         self.anchorsByUnit = byUnit
         self.leadUnits = units
@@ -99,13 +163,17 @@ public final class Linker: @unchecked Sendable {
         func text(_ t: [UInt16]) -> String { String(decoding: t[target], as: UTF16.self) }
     }
 
-    /// A frame before ids are given.
+    /// A frame before ids are given; `args` and `literals` are indexed by role.
     struct Frame {
         var rule: Int
         var sid: Int
         var span: Range<Int>
-        var args: [String: [Atom]]
-        var literals: [String: String]
+        var args: [[Atom]]
+        var literals: [String?]
+        /// located_in attachments left for when every frame is built: (role, of role).
+        var pending: [(Int, Int)] = []
+
+        var filled: Int { args.reduce(0) { $0 + $1.count } + literals.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
     }
 
     public struct Result {
@@ -124,8 +192,9 @@ public final class Linker: @unchecked Sendable {
         var paragraphMentions: [Int] = []
         var previousParagraph: [Int] = []
         var currentPara = -1
-        var present = [Bool](repeating: false, count: anchors.count)
-        for s in sentences {
+        var present = [UInt64](repeating: 0, count: anchorWords)
+        var feasible: [Int] = []
+        for s in sentences where Linker.debugSkip != "sentences" {
             if s.para != currentPara {
                 previousParagraph = paragraphMentions.isEmpty ? previousParagraph : paragraphMentions
                 paragraphMentions.removeAll()
@@ -139,23 +208,35 @@ public final class Linker: @unchecked Sendable {
             // rules' words occur, and the rest of the work is done only where one can match.
             var typesPresent: UInt16 = 0
             for i in first..<next { typesPresent |= 1 << UInt16(mentions[i].type.code) }
-            for k in present.indices { present[k] = false }
+            for k in 0..<anchorWords { present[k] = 0 }
             var anaphorHere = false
-            for p in s.utf16Range {
-                let u = text[p]
-                if Linker.has(anaphorUnits, u) { anaphorHere = true }
-                guard Linker.has(leadUnits, u) else { continue }
-                for k in anchorsByUnit[u]! where !present[k] {
-                    if anchors[k].contains(where: { w in p + w.count <= s.utf16Range.upperBound && text[p..<(p + w.count)].elementsEqual(w) }) { present[k] = true }
+            text.withUnsafeBufferPointer { t in
+                leadUnits.withUnsafeBufferPointer { lead in
+                    anaphorUnits.withUnsafeBufferPointer { ana in
+                        let end = s.utf16Range.upperBound
+                        for p in s.utf16Range {
+                            let u = t[p]
+                            let bit: UInt64 = 1 << UInt64(u & 63)
+                            if ana[Int(u) >> 6] & bit != 0 { anaphorHere = true }
+                            guard lead[Int(u) >> 6] & bit != 0 else { continue }
+                            for k in anchorsByUnit[u]! where present[k >> 6] & (1 << UInt64(k & 63)) == 0 {
+                                if anchors[k].contains(where: { w in p + w.count <= end && t[p..<(p + w.count)].elementsEqual(w) }) { present[k >> 6] |= 1 << UInt64(k & 63) }
+                            }
+                        }
+                    }
                 }
             }
             let own = Array(first..<next)
             let pointers = anaphorHere ? anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions, fallback: previousParagraph) : []
             for a in pointers { typesPresent |= 1 << UInt16(a.type.code) }
-            let feasible = plans.indices.filter { ri in
-                plans[ri].anchors.allSatisfy { present[$0] } && plans[ri].typeMasks.allSatisfy { $0 & typesPresent != 0 }
+            feasible.removeAll(keepingCapacity: true)
+            for (ri, plan) in plans.enumerated() {
+                var ok = true
+                for k in 0..<anchorWords where plan.anchorBits[k] & ~present[k] != 0 { ok = false; break }
+                if ok { for m in plan.typeMasks where m & typesPresent == 0 { ok = false; break } }
+                if ok { feasible.append(ri) }
             }
-            if feasible.isEmpty { continue }
+            if feasible.isEmpty || Linker.debugSkip == "match" { continue }
             var atoms = own.map { Atom(mention: $0, range: mentions[$0].utf16Range, target: mentions[$0].utf16Range, type: mentions[$0].type, isAnaphor: false) }
             atoms += pointers
             atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
@@ -167,16 +248,18 @@ public final class Linker: @unchecked Sendable {
         var result = Result()
         for f in frames {
             let rule = rules.rules[f.rule]
+            let plan = plans[f.rule]
             var args: [(role: String, filler: RoleFiller)] = []
-            for role in rule.type.roles {
-                if let lit = f.literals[role] { args.append((role, .literal(lit))); continue }
-                guard let atoms = f.args[role], !atoms.isEmpty else { continue }
+            for (r, role) in rule.type.roles.enumerated() {
+                if let lit = f.literals[r] { args.append((role, .literal(lit))); continue }
+                let atoms = f.args[r]
+                if atoms.isEmpty { continue }
                 let ids = atoms.map { mentions[$0.mention].id }
-                args.append((role, rule.type.listRoles.contains(role) || ids.count > 1 ? .mentions(ids) : .mention(ids[0])))
+                args.append((role, plan.listRoles[r] || ids.count > 1 ? .mentions(ids) : .mention(ids[0])))
             }
             result.relations.append(Relation(id: "r\(result.relations.count + 1)", sid: f.sid, type: rule.type, args: args, rule: rule.qualifiedID))
         }
-        result.entities = EntityGrouper(places: rules.places).group(text: text, mentions: mentions)
+        if Linker.debugSkip != "group" { result.entities = EntityGrouper(places: rules.places).group(text: text, mentions: mentions) }
         return result
     }
 
@@ -244,16 +327,19 @@ public final class Linker: @unchecked Sendable {
         var frames: [Frame] = []
         for ri in rulesToTry {
             let rule = rules.rules[ri]
-            for start in startPositions(plans[ri].lead, s, text, atoms) {
-                guard let (end, bound) = ctx.bestMatch(rule.pattern, at: start) else { continue }
-                var args: [String: [Atom]] = [:]
-                for (role, k) in bound { args[role, default: []].append(atoms[k]) }
-                var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literals: Dictionary(uniqueKeysWithValues: rule.literals.map { ($0.role, $0.value) }))
-                attach(&frame, rule, s, text, atoms, nested, frames)
-                for f in distribute(frame, rule) {
-                    if !rule.requires.allSatisfy({ f.args[$0]?.isEmpty == false || f.literals[$0] != nil }) { continue }
-                    if f.args.values.reduce(0, { $0 + $1.count }) + f.literals.count < 2 { continue }
-                    if !rule.checks.allSatisfy({ RelationChecks.named[$0]!(rules, f.args, text) }) { continue }
+            let plan = plans[ri]
+            for start in startPositions(plan.lead, s, text, atoms) {
+                guard let (end, bound) = ctx.bestMatch(rule.pattern, roles: plan.elementRoles, at: start) else { continue }
+                var args = [[Atom]](repeating: [], count: plan.roleCount)
+                for (role, k) in bound { args[role].append(atoms[k]) }
+                var literals = [String?](repeating: nil, count: plan.roleCount)
+                for (r, v) in plan.literals { literals[r] = v }
+                var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literals: literals)
+                attach(&frame, plan, s, text, atoms, nested, frames)
+                for f in distribute(frame, plan) {
+                    if !plan.requires.allSatisfy({ !f.args[$0].isEmpty || f.literals[$0] != nil }) { continue }
+                    if f.filled < 2 { continue }
+                    if !plan.checks.allSatisfy({ $0(rules, f, text) }) { continue }
                     frames.append(f)
                 }
             }
@@ -285,7 +371,8 @@ public final class Linker: @unchecked Sendable {
         let atoms: [Atom]
         /// Start of each atom (atoms are sorted by start).
         let starts: [Int]
-        var bound: [(String, Int)] = []
+        var bound: [(Int, Int)] = []
+        var roles: [Int] = []
 
         /// Indices of the atoms that start at `q`.
         func startsAt(_ q: Int) -> Range<Int> {
@@ -303,7 +390,7 @@ public final class Linker: @unchecked Sendable {
             return q
         }
 
-        var best: (end: Int, bound: [(String, Int)])?
+        var best: (end: Int, bound: [(Int, Int)])?
         var bindable = 0
         var steps = 0
         /// Search budget per start: patterns are short and gaps bounded, so this is far
@@ -312,11 +399,12 @@ public final class Linker: @unchecked Sendable {
 
         /// The match at `start` that binds the most mentions (optional elements and gaps
         /// would otherwise let the first, emptiest match win); ties go to the first found.
-        mutating func bestMatch(_ elements: [PatternElement], at start: Int) -> (Int, [(String, Int)])? {
+        mutating func bestMatch(_ elements: [PatternElement], roles: [Int], at start: Int) -> (Int, [(Int, Int)])? {
             bound.removeAll(keepingCapacity: true)
+            self.roles = roles
             best = nil
             steps = 0
-            bindable = elements.reduce(0) { n, e in if case .mention(_?, _, _, _) = e { return n + 1 }; return n }
+            bindable = roles.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
             _ = match(elements, 0, start)
             return best.map { ($0.end, $0.bound) }
         }
@@ -337,7 +425,8 @@ public final class Linker: @unchecked Sendable {
                     if let e = match(elements, i + 1, q + w.count) { return e }
                 }
                 return optional ? match(elements, i + 1, p) : nil
-            case let .mention(role, types, list, optional):
+            case let .mention(_, types, list, optional):
+                let role = roles[i] >= 0 ? roles[i] : nil
                 let q = skipSpaces(p)
                 for k in startsAt(q) where types.contains(atoms[k].type) && !bound.contains(where: { $0.1 == k }) {
                     // A list: this mention and the ones joined to it, longest first.
@@ -383,48 +472,48 @@ public final class Linker: @unchecked Sendable {
 
     // MARK: Filling roles from around the match
 
-    private func attach(_ frame: inout Frame, _ rule: RelationRule, _ s: Sentence, _ text: [UInt16], _ allAtoms: [Atom], _ nested: [Bool], _ earlier: [Frame]) {
-        for (role, ways) in rule.attach where frame.args[role]?.isEmpty ?? true {
-            let used = Set(frame.args.values.flatMap { $0.map(\.mention) })
+    private func attach(_ frame: inout Frame, _ plan: Plan, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ nested: [Bool], _ earlier: [Frame]) {
+        let type = rules.rules[frame.rule].type
+        for (role, ways, ofRoles) in plan.attach where frame.args[role].isEmpty {
+            let used = frame.args.flatMap { $0.map(\.mention) }
             let span = frame.span
-            for way in ways {
-                var pick: Atom?
-                let ok = allAtoms.indices.filter { k in
-                    let a = allAtoms[k]
-                    return way.startsWith.isEmpty || way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) }
+            for (w, way) in ways.enumerated() {
+                func starts(_ a: Atom) -> Bool {
+                    way.startsWith.isEmpty || way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) }
                 }
-                let atoms = ok.map { allAtoms[$0] }
-                let isNested = ok.map { nested[$0] }
+                var pick: Atom?
                 switch way.strategy {
                 case .enclosing:
-                    pick = atoms.filter { !$0.isAnaphor && way.types.contains($0.type) && $0.range.lowerBound <= span.lowerBound && $0.range.upperBound >= span.upperBound && $0.range != span }
-                        .min { $0.range.count < $1.range.count }
+                    for a in atoms where !a.isAnaphor && way.types.contains(a.type) && a.range.lowerBound <= span.lowerBound && a.range.upperBound >= span.upperBound && a.range != span && starts(a) {
+                        if pick == nil || a.range.count < pick!.range.count { pick = a }
+                    }
                 case .before, .clause:
-                    pick = atoms.indices.filter { k in
-                        let a = atoms[k]
-                        // Not a part of a bigger mention (the product inside a project name).
-                        guard way.types.contains(a.type), a.range.upperBound <= span.lowerBound, !used.contains(a.mention), !isNested[k] else { return false }
-                        return way.strategy != .clause || Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound)
-                    }.map { atoms[$0] }.max { ($0.range.upperBound, -$0.range.lowerBound) < ($1.range.upperBound, -$1.range.lowerBound) }
+                    // The nearest earlier atom; not a part of a bigger mention (the product
+                    // inside a project name).
+                    for (k, a) in atoms.enumerated() where a.range.upperBound <= span.lowerBound && !nested[k] && way.types.contains(a.type) && !used.contains(a.mention) && starts(a) {
+                        if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { continue }
+                        if let p = pick, (p.range.upperBound, -p.range.lowerBound) >= (a.range.upperBound, -a.range.lowerBound) { continue }
+                        pick = a
+                    }
                 case .after:
-                    pick = atoms.filter { way.types.contains($0.type) && $0.range.lowerBound >= span.upperBound && !used.contains($0.mention) }
-                        .min { ($0.range.lowerBound, -$0.range.count) < ($1.range.lowerBound, -$1.range.count) }
+                    pick = atoms.first { way.types.contains($0.type) && $0.range.lowerBound >= span.upperBound && !used.contains($0.mention) && starts($0) }
                 case .first:
-                    pick = atoms.first { way.types.contains($0.type) && !used.contains($0.mention) && $0.range.upperBound <= span.lowerBound }
+                    pick = atoms.first { way.types.contains($0.type) && !used.contains($0.mention) && $0.range.upperBound <= span.lowerBound && starts($0) }
                 case .previous:
-                    if let prev = earlier.filter({ rules.rules[$0.rule].type == rule.type && $0.sid == s.sid && $0.span.upperBound <= span.lowerBound && $0.args[role] != nil })
-                        .max(by: { $0.span.upperBound < $1.span.upperBound }),
-                       span.lowerBound - prev.span.upperBound <= 2,
-                       text[prev.span.upperBound..<span.lowerBound].allSatisfy({ MatchContext.listSeparators.contains([$0]) || $0 == 0x20 }),
-                       let filler = prev.args[role] {
-                        frame.args[role] = filler
+                    var prev: Frame?
+                    for f in earlier.reversed() where f.sid == s.sid && f.span.upperBound <= span.lowerBound && rules.rules[f.rule].type == type && !f.args[role].isEmpty {
+                        if prev == nil || f.span.upperBound > prev!.span.upperBound { prev = f }
+                    }
+                    if let prev, span.lowerBound - prev.span.upperBound <= 2,
+                       text[prev.span.upperBound..<span.lowerBound].allSatisfy({ MatchContext.listSeparators.contains([$0]) || $0 == 0x20 }) {
+                        frame.args[role] = prev.args[role]
                     }
                 case .locatedIn:
-                    // Filled once every frame is built (resolveLocatedIn).
-                    frame.literals["?located_in:" + role] = way.ofRole ?? ""
+                    // Filled once every frame is built (resolveLocatedIn); later ways wait.
+                    frame.pending.append((role, ofRoles[w]))
                 }
                 if let pick { frame.args[role] = [pick] }
-                if frame.args[role]?.isEmpty == false || frame.literals["?located_in:" + role] != nil { break }
+                if !frame.args[role].isEmpty || way.strategy == .locatedIn { break }
             }
         }
     }
@@ -443,24 +532,22 @@ public final class Linker: @unchecked Sendable {
     }
 
     private func resolveLocatedIn(_ frames: inout [Frame]) {
-        for i in frames.indices {
-            for key in frames[i].literals.keys where key.hasPrefix("?located_in:") {
-                let role = String(key.dropFirst("?located_in:".count))
-                let of = frames[i].literals[key]!
-                frames[i].literals[key] = nil
-                guard frames[i].args[role]?.isEmpty ?? true, let target = frames[i].args[of]?.first else { continue }
-                if let f = frames.first(where: { rules.rules[$0.rule].type == .locatedIn && $0.sid == frames[i].sid && $0.args["entity"]?.first?.mention == target.mention }),
-                   let loc = f.args["location"] {
-                    frames[i].args[role] = loc
+        for i in frames.indices where !frames[i].pending.isEmpty {
+            for (role, of) in frames[i].pending {
+                guard frames[i].args[role].isEmpty, of >= 0, let target = frames[i].args[of].first else { continue }
+                // located_in roles: entity 0, location 1.
+                if let f = frames.first(where: { rules.rules[$0.rule].type == .locatedIn && $0.sid == frames[i].sid && $0.args[0].first?.mention == target.mention }) {
+                    frames[i].args[role] = f.args[1]
                 }
             }
+            frames[i].pending = []
         }
     }
 
-    private func distribute(_ frame: Frame, _ rule: RelationRule) -> [Frame] {
+    private func distribute(_ frame: Frame, _ plan: Plan) -> [Frame] {
         var out = [frame]
-        for role in rule.distribute {
-            guard let fillers = frame.args[role], fillers.count > 1 else { continue }
+        for role in plan.distribute where frame.args[role].count > 1 {
+            let fillers = frame.args[role]
             out = out.flatMap { f in fillers.map { a in var g = f; g.args[role] = [a]; return g } }
         }
         return out
@@ -469,26 +556,49 @@ public final class Linker: @unchecked Sendable {
     /// Drops a frame whose every role and filler also appears in another frame of its
     /// type and sentence (the first of two equal frames stays).
     private func dropSubsumed(_ frames: [Frame]) -> [Frame] {
-        func key(_ f: Frame) -> Set<String> {
-            var s: Set<String> = []
-            for (r, atoms) in f.args where !atoms.isEmpty { s.insert(r + "=" + atoms.map { String($0.mention) }.sorted().joined(separator: ",")) }
-            for (r, v) in f.literals { s.insert(r + "=\"" + v) }
-            return s
+        // A frame as sorted integers: role << 32 | (mention + 1), or a literal's role and
+        // its place among the type's literal values.
+        func key(_ f: Frame) -> [Int] {
+            var k: [Int] = []
+            for (r, atoms) in f.args.enumerated() { for a in atoms { k.append(r << 32 | (a.mention + 1)) } }
+            for (r, v) in f.literals.enumerated() { if let v { k.append(r << 32 | 1 << 31 | Linker.literalCode(v)) } }
+            return k.sorted()
+        }
+        func isSubset(_ a: [Int], _ b: [Int]) -> Bool {
+            var j = 0
+            for x in a {
+                while j < b.count, b[j] < x { j += 1 }
+                if j == b.count || b[j] != x { return false }
+                j += 1
+            }
+            return true
         }
         let keys = frames.map(key)
-        var group: [Int: [Int]] = [:]  // frames per sentence: a frame is only compared within its own
-        for (i, f) in frames.enumerated() { group[f.sid, default: []].append(i) }
         var keep: [Frame] = []
+        var lo = 0  // frames come sentence by sentence: compare within a run of one sid
         for (i, f) in frames.enumerated() {
+            if frames[lo].sid != f.sid { lo = i }
+            var hi = i
+            while hi < frames.count, frames[hi].sid == f.sid { hi += 1 }
             let t = rules.rules[f.rule].type
-            let dominated = group[f.sid]!.contains { j in
-                guard j != i, rules.rules[frames[j].rule].type == t, keys[i].isSubset(of: keys[j]) else { return false }
+            let dominated = (lo..<hi).contains { j in
+                guard j != i, rules.rules[frames[j].rule].type == t, keys[i].count <= keys[j].count, isSubset(keys[i], keys[j]) else { return false }
                 return keys[i] != keys[j] || j < i
             }
             if !dominated { keep.append(f) }
         }
         return keep
     }
+
+    /// A literal value's code for `dropSubsumed` (the few literal values SPEC.md allows).
+    static func literalCode(_ v: String) -> Int {
+        literalCodes[v] ?? 0x7FFF_FFFF  // the loader admits no other value
+    }
+    static let literalCodes: [String: Int] = {
+        var m: [String: Int] = [:]
+        for v in RelationType.literalValues.values.flatMap({ $0 }).sorted() { m[v] = m.count }
+        return m
+    }()
 }
 
 extension RelationType {
@@ -505,3 +615,6 @@ extension Linker {
         return Linker(rules: set)
     }
 }
+
+import Foundation
+extension Linker { static let debugSkip = ProcessInfo.processInfo.environment["LIANLU_SKIP"] ?? "" }

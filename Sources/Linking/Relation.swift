@@ -84,14 +84,38 @@ public struct Relation: Sendable, Equatable {
 public struct Entity: Sendable, Equatable {
     public var id: String
     public var type: String
-    public var name: String
+    /// The canonical name as UTF-16 units: a run makes hundreds of thousands of entities,
+    /// and writing them from units spares making a Swift string for each.
+    public var nameUnits: [UInt16]
     public var mentions: [String]
 
     public init(id: String, type: String, name: String, mentions: [String]) {
+        self.init(id: id, type: type, nameUnits: Array(name.utf16), mentions: mentions)
+    }
+
+    public init(id: String, type: String, nameUnits: [UInt16], mentions: [String]) {
         self.id = id
         self.type = type
-        self.name = name
+        self.nameUnits = nameUnits
         self.mentions = mentions
+    }
+
+    public var name: String { String(decoding: nameUnits, as: UTF16.self) }
+
+    /// The `TYPE:` of a key, as a constant for the record writer.
+    static func keyPrefix(_ type: String) -> StaticString {
+        switch type {
+        case "PER": return "PER:"
+        case "ORG": return "ORG:"
+        case "LOC": return "LOC:"
+        case "PROJECT": return "PROJECT:"
+        case "TITLE": return "TITLE:"
+        case "PRODUCT": return "PRODUCT:"
+        case "MONEY": return "MONEY:"
+        case "QUANTITY": return "QUANTITY:"
+        case "PERCENT": return "PERCENT:"
+        default: return "DATE:"
+        }
     }
 
     /// `TYPE:canonical name`: the same thing gets the same key in every document and run.
@@ -102,8 +126,10 @@ public struct Entity: Sendable, Equatable {
         w.key("doc"); w.string(doc)
         w.key("id"); w.string(id)
         w.key("type"); w.string(type)
-        w.key("name"); w.string(name)
-        w.key("key"); w.string(key)
+        nameUnits.withUnsafeBufferPointer { u in
+            w.key("name"); w.string(utf16: u)
+            w.key("key"); w.string(asciiPrefix: Entity.keyPrefix(type), utf16: u)
+        }
         w.key("mentions")
         w.beginArray()
         for m in mentions { w.string(m) }

@@ -10,9 +10,9 @@ public enum PatternElement: Sendable, Equatable {
     case words([[UInt16]], optional: Bool)
     /// A mention of one of `types` starting here, bound to `role` (nil: matched, not
     /// kept). `list`: several such mentions joined by 、/和/及/兼 (`<person:PER+>`).
-    case mention(role: String?, types: Set<MentionType>, list: Bool, optional: Bool)
+    case mention(role: String?, types: TypeSet, list: Bool, optional: Bool)
     /// Any text up to `max` UTF-16 units that crosses none of `stops`.
-    case gap(max: Int, stops: Set<UInt16>)
+    case gap(max: Int, stops: GapStops)
     /// First element only (`!从|自`): the match does not follow one of these words
     /// (上海 in 从上海引进 is the origin, not who brings the project in).
     case notAfter([[UInt16]])
@@ -23,6 +23,42 @@ public enum PatternElement: Sendable, Equatable {
         case let .mention(_, _, _, o): return o
         case .gap, .notAfter: return true
         }
+    }
+}
+
+/// A set of mention types as bits (bit `code` of each type): tested in the matcher's
+/// innermost loop, where a `Set` would hash on every test.
+public struct TypeSet: Sendable, Equatable {
+    public var bits: UInt16 = 0
+    public init() {}
+    public init(_ types: [MentionType]) { for t in types { insert(t) } }
+    @inline(__always) public func contains(_ t: MentionType) -> Bool { bits & (1 << UInt16(t.code)) != 0 }
+    public mutating func insert(_ t: MentionType) { bits |= 1 << UInt16(t.code) }
+    public var isEmpty: Bool { bits == 0 }
+}
+
+/// What a gap cannot cross: `*` stays in a comma clause, `...` in the sentence (commas
+/// may be crossed, not ；。), `~` crosses no punctuation at all.
+public enum GapStops: Sendable, Equatable {
+    case clause, sentence, punctuation
+
+    private static func bits(_ s: String) -> [UInt64] {
+        var b = [UInt64](repeating: 0, count: 1024)
+        for u in s.utf16 { b[Int(u) >> 6] |= 1 << UInt64(u & 63) }
+        return b
+    }
+    private static let clauseBits = bits("，,；;。！？!?：:")
+    private static let sentenceBits = bits("；;。！？!?")
+    private static let punctuationBits = bits("，,、；;：:。！？!?“”\"‘’《》()（）")
+
+    @inline(__always) func contains(_ u: UInt16) -> Bool {
+        let b: [UInt64]
+        switch self {
+        case .clause: b = GapStops.clauseBits
+        case .sentence: b = GapStops.sentenceBits
+        case .punctuation: b = GapStops.punctuationBits
+        }
+        return b[Int(u) >> 6] & (1 << UInt64(u & 63)) != 0
     }
 }
 
@@ -49,7 +85,7 @@ public struct Attachment: Sendable, Equatable {
     }
     public var strategy: Strategy
     /// Mention types accepted (enclosing, before, clause, after, first).
-    public var types: Set<MentionType>
+    public var types: TypeSet
     /// The role whose filler is looked up (located_in).
     public var ofRole: String?
     /// Words the mention must start with, if any (`first DATE 截至|截止`: a cumulative
@@ -111,10 +147,11 @@ public final class RelationRule: @unchecked Sendable {
         self.checks = checks
         self.examples = examples
         self.negatives = negatives
+        qualifiedID = "\(file)#\(id)"
     }
 
     /// `relations/investment.yaml#investment_by_builder`, as in every relation record.
-    public var qualifiedID: String { "\(file)#\(id)" }
+    public let qualifiedID: String
 }
 
 /// Parses pattern strings. Tokens are separated by spaces:
@@ -125,18 +162,15 @@ public final class RelationRule: @unchecked Sendable {
 ///   without punctuation (可, 将, 已经).
 /// - anything else: literal words, alternatives joined by `|`, `?` at the end for optional.
 public enum PatternParser {
-    static let clausePunctuation: Set<UInt16> = Set("，,；;。！？!?：:".utf16)
-    static let sentencePunctuation: Set<UInt16> = Set("；;。！？!?".utf16)
-    static let anyPunctuation: Set<UInt16> = Set("，,、；;：:。！？!?“”\"‘’《》()（）".utf16)
 
     public static func parse(_ pattern: String) -> Result<[PatternElement], PatternError> {
         var out: [PatternElement] = []
         for token in pattern.split(separator: " ", omittingEmptySubsequences: true) {
             var t = String(token)
             switch t {
-            case "*": out.append(.gap(max: 15, stops: clausePunctuation)); continue
-            case "...": out.append(.gap(max: 60, stops: sentencePunctuation)); continue
-            case "~": out.append(.gap(max: 4, stops: anyPunctuation)); continue
+            case "*": out.append(.gap(max: 15, stops: .clause)); continue
+            case "...": out.append(.gap(max: 60, stops: .sentence)); continue
+            case "~": out.append(.gap(max: 4, stops: .punctuation)); continue
             default: break
             }
             if t.hasPrefix("!") {
@@ -152,7 +186,7 @@ public enum PatternParser {
                 var typeText = String(t[t.index(after: colon)..<t.index(before: t.endIndex)])
                 var list = false
                 if typeText.hasSuffix("+") { list = true; typeText.removeLast() }
-                var types: Set<MentionType> = []
+                var types = TypeSet()
                 for name in typeText.split(separator: "|") {
                     guard let mt = MentionType(rawValue: String(name)) else {
                         return .failure(PatternError("unknown mention type \(name) in \(token) (known: \(MentionType.allCases.map(\.rawValue).joined(separator: ", ")))"))
@@ -184,13 +218,13 @@ public enum PatternParser {
         switch strategy {
         case .previous:
             guard parts.count == 1 else { return .failure(PatternError("previous takes nothing after it")) }
-            return .success(Attachment(strategy: strategy, types: [], ofRole: nil))
+            return .success(Attachment(strategy: strategy, types: TypeSet(), ofRole: nil))
         case .locatedIn:
             guard parts.count == 2 else { return .failure(PatternError("located_in takes one role: located_in project")) }
-            return .success(Attachment(strategy: strategy, types: [], ofRole: parts[1]))
+            return .success(Attachment(strategy: strategy, types: TypeSet(), ofRole: parts[1]))
         default:
             guard parts.count == 2 || parts.count == 3 else { return .failure(PatternError("\(head) takes mention types and optionally the words they start with: \(head) PROJECT|ORG, first DATE 截至|截止")) }
-            var types: Set<MentionType> = []
+            var types = TypeSet()
             for name in parts[1].split(separator: "|") {
                 guard let mt = MentionType(rawValue: String(name)) else { return .failure(PatternError("unknown mention type \(name)")) }
                 types.insert(mt)

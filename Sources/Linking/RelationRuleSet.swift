@@ -11,7 +11,7 @@ public final class RelationRuleSet: @unchecked Sendable {
     /// Anaphor word -> the mention types it stands for (lexicons/anaphor.txt).
     /// Anaphor word -> the mention types it stands for, and the words such a mention must
     /// end with, if any (该公司: an ORG ending in 公司 or 集团, not a school).
-    public private(set) var anaphors: [(word: [UInt16], types: Set<MentionType>, ends: [[UInt16]])] = []
+    public private(set) var anaphors: [(word: [UInt16], types: TypeSet, ends: [[UInt16]])] = []
     let places: PlaceLevels
 
     init(places: PlaceLevels) { self.places = places }
@@ -29,10 +29,10 @@ public final class RelationRuleSet: @unchecked Sendable {
         let set = RelationRuleSet(places: PlaceLevels(gazetteer: lexicons["place_name"]!, suffixes: lexicons["place_level"]!,
                                                       foreign: lexicons["foreign_place"]!))
         for e in lexicons["anaphor"]!.entries {
-            var types: Set<MentionType> = []
+            var types = TypeSet()
             let parts = (e.value ?? "").split(separator: " ")
             for name in (parts.first ?? "").split(separator: "|") {
-                if let t = MentionType(rawValue: String(name)) { types.insert(t) } else { types = []; break }
+                if let t = MentionType(rawValue: String(name)) { types.insert(t) } else { types = TypeSet(); break }
             }
             var ends: [[UInt16]] = []
             if parts.count == 3, parts[1] == "ends" {
@@ -177,6 +177,9 @@ struct PlaceLevels: @unchecked Sendable {
     /// forms (朝阳: a city and districts) are left out.
     let fullName: [String: String]
     let fullNameUnits: [[UInt16]: [UInt16]]
+    /// Rank per gazetteer entry and per level-word entry, read once at load time.
+    let gazetteerRank: [Double?]
+    let suffixRank: [Double?]
 
     init(gazetteer: Lexicon, suffixes: Lexicon, foreign: Lexicon) {
         self.gazetteer = gazetteer
@@ -198,37 +201,55 @@ struct PlaceLevels: @unchecked Sendable {
         var map: [String: String] = [:]
         for (s, fs) in candidates where fs.count == 1 { map[s] = fs.first! }
         fullName = map
+        gazetteerRank = gazetteer.entries.map { e in
+            switch (e.value ?? "").split(separator: "_").first {
+            case "province": return 1
+            case "city": return 2
+            case "county": return 3
+            default: return nil
+            }
+        }
+        suffixRank = suffixes.entries.map { e in
+            switch e.value {
+            case "town": return 4
+            case "village": return 5
+            case "zone": return 3.5
+            case "county": return 3
+            default: return nil
+            }
+        }
         fullNameUnits = Dictionary(uniqueKeysWithValues: map.map { (Array($0.key.utf16), Array($0.value.utf16)) })
     }
 
     func rank(_ name: String) -> Double? {
-        if let e = gazetteer.lookup(name), let v = e.value {
-            switch v.replacingOccurrences(of: "_short", with: "") {
-            case "province": return 1
-            case "city": return 2
-            case "county": return 3
-            default: break
-            }
-        }
-        if foreign.lookup(name) != nil { return 0 }
         let u = Array(name.utf16)
-        var best: Double?
-        u.withUnsafeBufferPointer { b in
-            let n = suffixes.longestEntry(b, endingAt: b.count, lowerBound: 0)
-            if n > 0, n < b.count, let e = suffixes.lookup(String(decoding: b[(b.count - n)...], as: UTF16.self)) {
-                switch e.value {
-                case "town": best = 4
-                case "village": best = 5
-                case "zone": best = 3.5
-                case "county": best = 3
-                default: break
-                }
-            }
+        return u.withUnsafeBufferPointer { rank($0) }
+    }
+
+    /// The rank of a place name from its units (the linker calls this for every place
+    /// pair it checks, so no strings are made).
+    func rank(_ b: UnsafeBufferPointer<UInt16>) -> Double? {
+        var found: Double?
+        gazetteer.forEachMatch(b, at: 0, limit: b.count) { end, entry in
+            if end == b.count, found == nil { found = gazetteerRank[entry] }
         }
-        if best != nil { return best }
-        for (suffix, r) in [("自治区", 1.0), ("省", 1), ("自治州", 2), ("盟", 2), ("市", 2), ("县", 3), ("区", 3), ("旗", 3)] where name.hasSuffix(suffix) && name.count > suffix.count {
+        if let found { return found }
+        var foreignPlace = false
+        foreign.forEachMatch(b, at: 0, limit: b.count) { end, _ in if end == b.count { foreignPlace = true } }
+        if foreignPlace { return 0 }
+        let n = suffixes.longestEntry(b, endingAt: b.count, lowerBound: 0)
+        if n > 0, n < b.count {
+            suffixes.forEachMatch(b, at: b.count - n, limit: b.count) { end, entry in
+                if end == b.count, found == nil { found = suffixRank[entry] }
+            }
+            if let found { return found }
+        }
+        for (suffix, r) in PlaceLevels.levelWords where b.count > suffix.count && b[(b.count - suffix.count)...].elementsEqual(suffix) {
             return r
         }
         return nil
     }
+
+    static let levelWords: [([UInt16], Double)] = [("自治区", 1.0), ("省", 1), ("自治州", 2), ("盟", 2), ("市", 2), ("县", 3), ("区", 3), ("旗", 3)]
+        .map { (Array($0.0.utf16), $0.1) }
 }
