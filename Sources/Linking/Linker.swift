@@ -46,6 +46,7 @@ public final class Linker: @unchecked Sendable {
         var elementRoles: [Int] = []
         var attach: [(role: Int, ways: [Attachment], ofRole: [Int])] = []
         var literals: [(role: Int, value: String)] = []
+        var literalOf: [String?] = []
         var requires: [Int] = []
         var distribute: [Int] = []
         var checks: [(RelationRuleSet, Frame, [UInt16]) -> Bool] = []
@@ -64,6 +65,8 @@ public final class Linker: @unchecked Sendable {
         let elementRoles: [Int]
         let attach: [(role: Int, ways: [Attachment], ofRole: [Int])]
         let literals: [(role: Int, value: String)]
+        /// The rule's literal per role (nil: a mention role): a frame's literals are its rule's.
+        let literalOf: [String?]
         let requires: [Int]
         let distribute: [Int]
         let checks: [(RelationRuleSet, Frame, [UInt16]) -> Bool]
@@ -78,6 +81,7 @@ public final class Linker: @unchecked Sendable {
             elementRoles = d.elementRoles
             attach = d.attach
             literals = d.literals
+            literalOf = d.literalOf
             requires = d.requires
             distribute = d.distribute
             checks = d.checks
@@ -127,6 +131,8 @@ public final class Linker: @unchecked Sendable {
             plan.elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
             plan.attach = rule.attach.map { a in (index(a.role), a.ways, a.ways.map { $0.ofRole.map(index) ?? -1 }) }
             plan.literals = rule.literals.map { (index($0.role), $0.value) }
+            plan.literalOf = [String?](repeating: nil, count: roles.count)
+            for (r, v) in plan.literals { plan.literalOf[r] = v }
             plan.requires = rule.requires.map(index)
             plan.distribute = rule.distribute.map(index)
             plan.checks = rule.checks.compactMap { RelationChecks.named[$0] }
@@ -163,17 +169,18 @@ public final class Linker: @unchecked Sendable {
         func text(_ t: [UInt16]) -> String { String(decoding: t[target], as: UTF16.self) }
     }
 
-    /// A frame before ids are given; `args` and `literals` are indexed by role.
+    /// A frame before ids are given; `args` is indexed by role. Its literal roles are
+    /// its rule's (`Plan.literalOf`).
     struct Frame {
         var rule: Int
         var sid: Int
         var span: Range<Int>
         var args: [[Atom]]
-        var literals: [String?]
+        var literalCount: Int
         /// located_in attachments left for when every frame is built: (role, of role).
         var pending: [(Int, Int)] = []
 
-        var filled: Int { args.reduce(0) { $0 + $1.count } + literals.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+        var filled: Int { args.reduce(0) { $0 + $1.count } + literalCount }
     }
 
     public struct Result {
@@ -251,7 +258,7 @@ public final class Linker: @unchecked Sendable {
             let plan = plans[f.rule]
             var args: [(role: String, filler: RoleFiller)] = []
             for (r, role) in rule.type.roles.enumerated() {
-                if let lit = f.literals[r] { args.append((role, .literal(lit))); continue }
+                if let lit = plan.literalOf[r] { args.append((role, .literal(lit))); continue }
                 let atoms = f.args[r]
                 if atoms.isEmpty { continue }
                 let ids = atoms.map { mentions[$0.mention].id }
@@ -332,15 +339,18 @@ public final class Linker: @unchecked Sendable {
                 guard let (end, bound) = ctx.bestMatch(rule.pattern, roles: plan.elementRoles, at: start) else { continue }
                 var args = [[Atom]](repeating: [], count: plan.roleCount)
                 for (role, k) in bound { args[role].append(atoms[k]) }
-                var literals = [String?](repeating: nil, count: plan.roleCount)
-                for (r, v) in plan.literals { literals[r] = v }
-                var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literals: literals)
+                var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literalCount: plan.literals.count)
                 attach(&frame, plan, s, text, atoms, nested, frames)
-                for f in distribute(frame, plan) {
-                    if !plan.requires.allSatisfy({ !f.args[$0].isEmpty || f.literals[$0] != nil }) { continue }
-                    if f.filled < 2 { continue }
-                    if !plan.checks.allSatisfy({ $0(rules, f, text) }) { continue }
+                func keep(_ f: Frame) {
+                    if !plan.requires.allSatisfy({ !f.args[$0].isEmpty || plan.literalOf[$0] != nil }) { return }
+                    if f.filled < 2 { return }
+                    if !plan.checks.allSatisfy({ $0(rules, f, text) }) { return }
                     frames.append(f)
+                }
+                if plan.distribute.contains(where: { frame.args[$0].count > 1 }) {
+                    for f in distribute(frame, plan) { keep(f) }
+                } else {
+                    keep(frame)
                 }
             }
         }
@@ -475,7 +485,8 @@ public final class Linker: @unchecked Sendable {
     private func attach(_ frame: inout Frame, _ plan: Plan, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ nested: [Bool], _ earlier: [Frame]) {
         let type = rules.rules[frame.rule].type
         for (role, ways, ofRoles) in plan.attach where frame.args[role].isEmpty {
-            let used = frame.args.flatMap { $0.map(\.mention) }
+            let args = frame.args
+            func isUsed(_ m: Int) -> Bool { args.contains { $0.contains { $0.mention == m } } }
             let span = frame.span
             for (w, way) in ways.enumerated() {
                 func starts(_ a: Atom) -> Bool {
@@ -490,15 +501,15 @@ public final class Linker: @unchecked Sendable {
                 case .before, .clause:
                     // The nearest earlier atom; not a part of a bigger mention (the product
                     // inside a project name).
-                    for (k, a) in atoms.enumerated() where a.range.upperBound <= span.lowerBound && !nested[k] && way.types.contains(a.type) && !used.contains(a.mention) && starts(a) {
+                    for (k, a) in atoms.enumerated() where a.range.upperBound <= span.lowerBound && !nested[k] && way.types.contains(a.type) && !isUsed(a.mention) && starts(a) {
                         if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { continue }
                         if let p = pick, (p.range.upperBound, -p.range.lowerBound) >= (a.range.upperBound, -a.range.lowerBound) { continue }
                         pick = a
                     }
                 case .after:
-                    pick = atoms.first { way.types.contains($0.type) && $0.range.lowerBound >= span.upperBound && !used.contains($0.mention) && starts($0) }
+                    pick = atoms.first { way.types.contains($0.type) && $0.range.lowerBound >= span.upperBound && !isUsed($0.mention) && starts($0) }
                 case .first:
-                    pick = atoms.first { way.types.contains($0.type) && !used.contains($0.mention) && $0.range.upperBound <= span.lowerBound && starts($0) }
+                    pick = atoms.first { way.types.contains($0.type) && !isUsed($0.mention) && $0.range.upperBound <= span.lowerBound && starts($0) }
                 case .previous:
                     var prev: Frame?
                     for f in earlier.reversed() where f.sid == s.sid && f.span.upperBound <= span.lowerBound && rules.rules[f.rule].type == type && !f.args[role].isEmpty {
@@ -561,7 +572,7 @@ public final class Linker: @unchecked Sendable {
         func key(_ f: Frame) -> [Int] {
             var k: [Int] = []
             for (r, atoms) in f.args.enumerated() { for a in atoms { k.append(r << 32 | (a.mention + 1)) } }
-            for (r, v) in f.literals.enumerated() { if let v { k.append(r << 32 | 1 << 31 | Linker.literalCode(v)) } }
+            for (r, v) in plans[f.rule].literals { k.append(r << 32 | 1 << 31 | Linker.literalCode(v)) }
             return k.sorted()
         }
         func isSubset(_ a: [Int], _ b: [Int]) -> Bool {
