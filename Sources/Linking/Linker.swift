@@ -155,6 +155,10 @@ public final class Linker: @unchecked Sendable {
 
     @inline(__always) static func has(_ bits: [UInt64], _ u: UInt16) -> Bool { bits[Int(u) >> 6] & (1 << UInt64(u & 63)) != 0 }
 
+    /// How far apart (UTF-16 units) two frames' matches may start and still be compared
+    /// for subsumption.
+    static let subsumeWindow = 200
+
     /// What ends a clause for `clause` attachments: commas and semicolons.
     static let clauseBreaks: Set<UInt16> = Set("，,；;".utf16)
 
@@ -201,7 +205,7 @@ public final class Linker: @unchecked Sendable {
         var currentPara = -1
         var present = [UInt64](repeating: 0, count: anchorWords)
         var feasible: [Int] = []
-        for s in sentences where Linker.debugSkip != "sentences" {
+        for s in sentences {
             if s.para != currentPara {
                 previousParagraph = paragraphMentions.isEmpty ? previousParagraph : paragraphMentions
                 paragraphMentions.removeAll()
@@ -243,7 +247,7 @@ public final class Linker: @unchecked Sendable {
                 if ok { for m in plan.typeMasks where m & typesPresent == 0 { ok = false; break } }
                 if ok { feasible.append(ri) }
             }
-            if feasible.isEmpty || Linker.debugSkip == "match" { continue }
+            if feasible.isEmpty { continue }
             var atoms = own.map { Atom(mention: $0, range: mentions[$0].utf16Range, target: mentions[$0].utf16Range, type: mentions[$0].type, isAnaphor: false) }
             atoms += pointers
             atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
@@ -266,11 +270,26 @@ public final class Linker: @unchecked Sendable {
             }
             result.relations.append(Relation(id: "r\(result.relations.count + 1)", sid: f.sid, type: rule.type, args: args, rule: rule.qualifiedID))
         }
-        if Linker.debugSkip != "group" { result.entities = EntityGrouper(places: rules.places).group(text: text, mentions: mentions) }
+        result.entities = EntityGrouper(places: rules.places).group(text: text, mentions: mentions)
         return result
     }
 
     // MARK: Anaphors
+
+    /// Whether `span` overlaps one of `own` (mentions in text order): a binary search and
+    /// a short look back over mentions that start before it.
+    static func overlapsAny(_ span: Range<Int>, _ own: [Int], _ mentions: [Mention]) -> Bool {
+        var lo = 0, hi = own.count
+        while lo < hi { let mid = (lo + hi) / 2; if mentions[own[mid]].utf16Range.lowerBound < span.upperBound { lo = mid + 1 } else { hi = mid } }
+        var k = lo - 1
+        var looked = 0
+        while k >= 0, looked < 64 {
+            if mentions[own[k]].utf16Range.overlaps(span) { return true }
+            k -= 1
+            looked += 1
+        }
+        return false
+    }
 
     private func anaphors(in s: Sentence, text: [UInt16], mentions: [Mention], own: [Int], earlier: [Int], fallback: [Int]) -> [Atom] {
         var out: [Atom] = []
@@ -283,7 +302,7 @@ public final class Linker: @unchecked Sendable {
                 guard text[p..<(p + word.count)].elementsEqual(word) else { continue }
                 let span = p..<(p + word.count)
                 // Inside a mention it is part of a name, not an anaphor.
-                if own.contains(where: { mentions[$0].utf16Range.overlaps(span) }) { continue }
+                if Linker.overlapsAny(span, own, mentions) { continue }
                 matched = word.count
                 func fits(_ i: Int) -> Bool {
                     guard mentions[i].utf16Range.upperBound <= p, a.types.contains(mentions[i].type) else { return false }
@@ -332,6 +351,8 @@ public final class Linker: @unchecked Sendable {
             if a.range.upperBound > reach { reach = a.range.upperBound; reachRange = a.range }
         }
         var frames: [Frame] = []
+        var endingAt: [Int: [Int]] = [:]  // frames by span end, for `previous`
+        let window = AtomWindow(atoms: atoms, starts: ctx.starts)
         for ri in rulesToTry {
             let rule = rules.rules[ri]
             let plan = plans[ri]
@@ -340,11 +361,12 @@ public final class Linker: @unchecked Sendable {
                 var args = [[Atom]](repeating: [], count: plan.roleCount)
                 for (role, k) in bound { args[role].append(atoms[k]) }
                 var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literalCount: plan.literals.count)
-                attach(&frame, plan, s, text, atoms, nested, frames)
+                attach(&frame, plan, s, text, window, nested, frames, endingAt)
                 func keep(_ f: Frame) {
                     if !plan.requires.allSatisfy({ !f.args[$0].isEmpty || plan.literalOf[$0] != nil }) { return }
                     if f.filled < 2 { return }
                     if !plan.checks.allSatisfy({ $0(rules, f, text) }) { return }
+                    endingAt[f.span.upperBound, default: []].append(frames.count)
                     frames.append(f)
                 }
                 if plan.distribute.contains(where: { frame.args[$0].count > 1 }) {
@@ -370,7 +392,7 @@ public final class Linker: @unchecked Sendable {
                 if words.contains(where: { w in p + w.count <= r.upperBound && text[p] == w[0] && text[p..<(p + w.count)].elementsEqual(w) }) { out.append(p) }
             }
             return out
-        case .gap, .notAfter:
+        case .gap, .notAfter, .notBefore:
             return []
         }
     }
@@ -406,6 +428,7 @@ public final class Linker: @unchecked Sendable {
         /// Search budget per start: patterns are short and gaps bounded, so this is far
         /// above what a real sentence needs; it keeps a pathological one linear.
         static let maxSteps = 4_000
+        static let maxListMembers = 32
 
         /// The match at `start` that binds the most mentions (optional elements and gaps
         /// would otherwise let the first, emptiest match win); ties go to the first found.
@@ -442,7 +465,9 @@ public final class Linker: @unchecked Sendable {
                     // A list: this mention and the ones joined to it, longest first.
                     var chain = [k]
                     if list {
-                        while true {
+                        // Members only move forward, so no member repeats; a cap keeps a
+                        // pathological run of names (a 1 MB paragraph) from going quadratic.
+                        while chain.count < MatchContext.maxListMembers {
                             let after = skipSpaces(atoms[chain.last!].range.upperBound)
                             guard let sep = MatchContext.listSeparators.first(where: { after + $0.count <= end && text[after..<(after + $0.count)].elementsEqual($0) }) else { break }
                             var next = skipSpaces(after + sep.count)
@@ -450,7 +475,7 @@ public final class Linker: @unchecked Sendable {
                             if !types.contains(.location), let loc = startsAt(next).first(where: { atoms[$0].type == .location }) {
                                 next = skipSpaces(atoms[loc].range.upperBound)
                             }
-                            guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) && !chain.contains($0) }) else { break }
+                            guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) }) else { break }
                             chain.append(n)
                         }
                     }
@@ -462,6 +487,10 @@ public final class Linker: @unchecked Sendable {
                     }
                 }
                 return optional ? match(elements, i + 1, p) : nil
+            case let .notBefore(words):
+                let q = skipSpaces(p)
+                if words.contains(where: { w in q + w.count <= end && text[q..<(q + w.count)].elementsEqual(w) }) { return nil }
+                return match(elements, i + 1, p)
             case let .notAfter(words):
                 var q = p
                 while q > 0, text[q - 1] == 0x20 { q -= 1 }
@@ -482,11 +511,42 @@ public final class Linker: @unchecked Sendable {
 
     // MARK: Filling roles from around the match
 
-    private func attach(_ frame: inout Frame, _ plan: Plan, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ nested: [Bool], _ earlier: [Frame]) {
+    /// Atoms of a sentence with what `attach` needs to look near a span without scanning
+    /// the whole sentence (a 1 MB paragraph is one sentence).
+    struct AtomWindow {
+        let atoms: [Atom]
+        let starts: [Int]
+        /// The longest atom: an atom that ends before p starts no earlier than p - this.
+        let longest: Int
+        /// How far `after` looks past a match.
+        static let reach = 300
+
+        init(atoms: [Atom], starts: [Int]) {
+            self.atoms = atoms
+            self.starts = starts
+            longest = atoms.reduce(0) { max($0, $1.range.count) }
+        }
+
+        /// The index of the first atom that starts at or after `p`.
+        func firstStarting(atOrAfter p: Int) -> Int {
+            var lo = 0, hi = starts.count
+            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < p { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+    }
+
+    private func attach(_ frame: inout Frame, _ plan: Plan, _ s: Sentence, _ text: [UInt16], _ window: AtomWindow, _ nested: [Bool],
+                        _ earlier: [Frame], _ endingAt: [Int: [Int]]) {
         let type = rules.rules[frame.rule].type
+        let atoms = window.atoms
         for (role, ways, ofRoles) in plan.attach where frame.args[role].isEmpty {
             let args = frame.args
             func isUsed(_ m: Int) -> Bool { args.contains { $0.contains { $0.mention == m } } }
+            func qualifiesBound(_ a: Atom) -> Bool {
+                var e = a.range.upperBound
+                while e < text.count, text[e] == 0x20 { e += 1 }
+                return args.contains { $0.contains { !$0.isAnaphor && $0.range.lowerBound == e } }
+            }
             let span = frame.span
             for (w, way) in ways.enumerated() {
                 func starts(_ a: Atom) -> Bool {
@@ -495,28 +555,47 @@ public final class Linker: @unchecked Sendable {
                 var pick: Atom?
                 switch way.strategy {
                 case .enclosing:
-                    for a in atoms where !a.isAnaphor && way.types.contains(a.type) && a.range.lowerBound <= span.lowerBound && a.range.upperBound >= span.upperBound && a.range != span && starts(a) {
+                    var k = window.firstStarting(atOrAfter: span.lowerBound + 1) - 1
+                    while k >= 0, atoms[k].range.lowerBound >= span.lowerBound - window.longest {
+                        let a = atoms[k]
+                        k -= 1
+                        guard !a.isAnaphor, way.types.contains(a.type), a.range.upperBound >= span.upperBound, a.range != span, starts(a) else { continue }
                         if pick == nil || a.range.count < pick!.range.count { pick = a }
                     }
                 case .before, .clause:
                     // The nearest earlier atom; not a part of a bigger mention (the product
                     // inside a project name).
-                    for (k, a) in atoms.enumerated() where a.range.upperBound <= span.lowerBound && !nested[k] && way.types.contains(a.type) && !isUsed(a.mention) && starts(a) {
+                    var k = window.firstStarting(atOrAfter: span.lowerBound) - 1
+                    while k >= 0 {
+                        let a = atoms[k]
+                        if let p = pick, a.range.lowerBound + window.longest < p.range.upperBound { break }
+                        defer { k -= 1 }
+                        guard a.range.upperBound <= span.lowerBound, !nested[k], way.types.contains(a.type), !isUsed(a.mention), starts(a) else { continue }
                         if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { continue }
+                        // A mention written right before one the frame holds qualifies that
+                        // one (美国|X公司: the company's country, not the project's place).
+                        if qualifiesBound(a) { continue }
                         if let p = pick, (p.range.upperBound, -p.range.lowerBound) >= (a.range.upperBound, -a.range.lowerBound) { continue }
                         pick = a
                     }
                 case .after:
-                    pick = atoms.first { way.types.contains($0.type) && $0.range.lowerBound >= span.upperBound && !isUsed($0.mention) && starts($0) }
+                    var k = window.firstStarting(atOrAfter: span.upperBound)
+                    while k < atoms.count, atoms[k].range.lowerBound <= span.upperBound + AtomWindow.reach {
+                        let a = atoms[k]
+                        k += 1
+                        if way.types.contains(a.type), !isUsed(a.mention), starts(a) { pick = a; break }
+                    }
                 case .first:
                     pick = atoms.first { way.types.contains($0.type) && !isUsed($0.mention) && $0.range.upperBound <= span.lowerBound && starts($0) }
                 case .previous:
+                    // The frame of this type that ends right before the match (after 、).
                     var prev: Frame?
-                    for f in earlier.reversed() where f.sid == s.sid && f.span.upperBound <= span.lowerBound && rules.rules[f.rule].type == type && !f.args[role].isEmpty {
-                        if prev == nil || f.span.upperBound > prev!.span.upperBound { prev = f }
+                    for end in max(s.utf16Range.lowerBound, span.lowerBound - 2)...span.lowerBound {
+                        for i in endingAt[end] ?? [] where rules.rules[earlier[i].rule].type == type && !earlier[i].args[role].isEmpty {
+                            if prev == nil || earlier[i].span.upperBound > prev!.span.upperBound { prev = earlier[i] }
+                        }
                     }
-                    if let prev, span.lowerBound - prev.span.upperBound <= 2,
-                       text[prev.span.upperBound..<span.lowerBound].allSatisfy({ MatchContext.listSeparators.contains([$0]) || $0 == 0x20 }) {
+                    if let prev, text[prev.span.upperBound..<span.lowerBound].allSatisfy({ MatchContext.listSeparators.contains([$0]) || $0 == 0x20 }) {
                         frame.args[role] = prev.args[role]
                     }
                 case .locatedIn:
@@ -529,27 +608,35 @@ public final class Linker: @unchecked Sendable {
         }
     }
 
-    /// `atom` is in the clause of `span`, or is a fronted clause of its own right before it
-    /// (2月28日,A与B签约: a time set off by a comma governs the clause it opens).
+    /// `atom` is in the clause of `span`, or ends a fronted clause of its own right before
+    /// it: a time or a place set off by a comma governs the clause it opens (2月28日,A与B
+    /// 签约; 在格尔木市郭勒木德镇,由A投资建设的B项目...: the place is the project's).
     static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int) -> Bool {
         let between = text[atom.upperBound..<span.lowerBound]
         let breaks = between.filter { clauseBreaks.contains($0) }.count
         if breaks == 0 { return true }
         guard breaks == 1, let comma = between.firstIndex(where: { clauseBreaks.contains($0) }),
               text[atom.upperBound..<comma].allSatisfy({ $0 == 0x20 }) else { return false }
-        var p = atom.lowerBound
-        while p > sentenceStart, text[p - 1] == 0x20 { p -= 1 }
-        return p == sentenceStart || clauseBreaks.contains(text[p - 1])
+        // What opens the atom's clause: nothing, or 在/于 and at most a few more places.
+        var clauseStart = atom.lowerBound
+        while clauseStart > sentenceStart, !clauseBreaks.contains(text[clauseStart - 1]) { clauseStart -= 1 }
+        let opening = text[clauseStart..<atom.lowerBound].drop { $0 == 0x20 }
+        if opening.isEmpty { return true }
+        return opening.count <= 16 && (opening.first == 0x5728 || opening.first == 0x4E8E) // 在, 于
     }
 
     private func resolveLocatedIn(_ frames: inout [Frame]) {
+        // The first located_in frame of each (sentence, entity): located_in roles are
+        // entity 0, location 1.
+        var located: [Int64: [Atom]] = [:]
+        func key(_ sid: Int, _ mention: Int) -> Int64 { Int64(sid) << 32 | Int64(mention) }
+        for f in frames where rules.rules[f.rule].type == .locatedIn {
+            if let e = f.args[0].first, located[key(f.sid, e.mention)] == nil { located[key(f.sid, e.mention)] = f.args[1] }
+        }
         for i in frames.indices where !frames[i].pending.isEmpty {
             for (role, of) in frames[i].pending {
                 guard frames[i].args[role].isEmpty, of >= 0, let target = frames[i].args[of].first else { continue }
-                // located_in roles: entity 0, location 1.
-                if let f = frames.first(where: { rules.rules[$0.rule].type == .locatedIn && $0.sid == frames[i].sid && $0.args[0].first?.mention == target.mention }) {
-                    frames[i].args[role] = f.args[1]
-                }
+                if let loc = located[key(frames[i].sid, target.mention)] { frames[i].args[role] = loc }
             }
             frames[i].pending = []
         }
@@ -585,20 +672,31 @@ public final class Linker: @unchecked Sendable {
             return true
         }
         let keys = frames.map(key)
-        var keep: [Frame] = []
-        var lo = 0  // frames come sentence by sentence: compare within a run of one sid
-        for (i, f) in frames.enumerated() {
-            if frames[lo].sid != f.sid { lo = i }
-            var hi = i
-            while hi < frames.count, frames[hi].sid == f.sid { hi += 1 }
-            let t = rules.rules[f.rule].type
-            let dominated = (lo..<hi).contains { j in
-                guard j != i, rules.rules[frames[j].rule].type == t, keys[i].count <= keys[j].count, isSubset(keys[i], keys[j]) else { return false }
-                return keys[i] != keys[j] || j < i
+        var dominated = [Bool](repeating: false, count: frames.count)
+        // Frames come sentence by sentence. Within a sentence, a frame is compared with
+        // those whose matches start near its own (sorted by start, a sliding window):
+        // frames of one fact overlap, and a 1 MB paragraph stays linear.
+        var lo = 0
+        while lo < frames.count {
+            var hi = lo
+            while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
+            let order = (lo..<hi).sorted { (frames[$0].span.lowerBound, $0) < (frames[$1].span.lowerBound, $1) }
+            var first = 0
+            for (x, i) in order.enumerated() {
+                while frames[order[first]].span.lowerBound < frames[i].span.lowerBound - Linker.subsumeWindow { first += 1 }
+                var y = first
+                let t = rules.rules[frames[i].rule].type
+                while y < order.count, frames[order[y]].span.lowerBound <= frames[i].span.lowerBound + Linker.subsumeWindow {
+                    let j = order[y]
+                    y += 1
+                    guard j != i, rules.rules[frames[j].rule].type == t, keys[i].count <= keys[j].count, isSubset(keys[i], keys[j]) else { continue }
+                    if keys[i] != keys[j] || j < i { dominated[i] = true; break }
+                }
+                _ = x
             }
-            if !dominated { keep.append(f) }
+            lo = hi
         }
-        return keep
+        return frames.indices.filter { !dominated[$0] }.map { frames[$0] }
     }
 
     /// A literal value's code for `dropSubsumed` (the few literal values SPEC.md allows).
@@ -626,6 +724,3 @@ extension Linker {
         return Linker(rules: set)
     }
 }
-
-import Foundation
-extension Linker { static let debugSkip = ProcessInfo.processInfo.environment["LIANLU_SKIP"] ?? "" }

@@ -16,12 +16,15 @@ public enum PatternElement: Sendable, Equatable {
     /// First element only (`!从|自`): the match does not follow one of these words
     /// (上海 in 从上海引进 is the origin, not who brings the project in).
     case notAfter([[UInt16]])
+    /// Last element only (`!建设|新建`): the match is not followed by one of these words
+    /// (A投资3亿元建设B项目 is the investment of B, told by another rule).
+    case notBefore([[UInt16]])
 
     var isOptional: Bool {
         switch self {
         case let .words(_, o): return o
         case let .mention(_, _, _, o): return o
-        case .gap, .notAfter: return true
+        case .gap, .notAfter, .notBefore: return true
         }
     }
 }
@@ -160,6 +163,8 @@ public final class RelationRule: @unchecked Sendable {
 /// - `*`: a gap of up to 15 units inside a clause (no ，；。 crossed); `...`: up to 60
 ///   units inside the sentence (commas may be crossed, not ；。); `~`: up to 4 units
 ///   without punctuation (可, 将, 已经).
+/// - `!word|word`: first, the match does not follow these words; last, it is not
+///   followed by them.
 /// - anything else: literal words, alternatives joined by `|`, `?` at the end for optional.
 public enum PatternParser {
 
@@ -174,8 +179,15 @@ public enum PatternParser {
             default: break
             }
             if t.hasPrefix("!") {
-                guard out.isEmpty, t.count > 1 else { return .failure(PatternError("a !word element can only open a pattern: \(token)")) }
-                out.append(.notAfter(t.dropFirst().split(separator: "|").map { Array(String($0).utf16) }))
+                guard t.count > 1 else { return .failure(PatternError("empty !word element")) }
+                let words = t.dropFirst().split(separator: "|").map { Array(String($0).utf16) }
+                if out.isEmpty {
+                    out.append(.notAfter(words))
+                } else if token == pattern.split(separator: " ").last {
+                    out.append(.notBefore(words))
+                } else {
+                    return .failure(PatternError("a !word element can only open or close a pattern: \(token)"))
+                }
                 continue
             }
             var optional = false
@@ -205,7 +217,9 @@ public enum PatternParser {
         }
         guard let first = out.first(where: { if case .notAfter = $0 { return false }; return true }) else { return .failure(PatternError("empty pattern")) }
         if first.isOptional { return .failure(PatternError("a pattern must start with a required word or mention, not \(pattern.split(separator: " ").first ?? "")")) }
-        if let last = out.last, case .gap = last { return .failure(PatternError("a pattern cannot end with a gap")) }
+        if let last = out.last(where: { if case .notBefore = $0 { return false }; return true }), case .gap = last {
+            return .failure(PatternError("a pattern cannot end with a gap"))
+        }
         return .success(out)
     }
 

@@ -67,7 +67,7 @@ final class LinkerTests: XCTestCase {
 
     func testPatternErrorsAreReported() {
         for (pattern, fragment) in [("<project:PROJ>", "unknown mention type"), ("的? <project:PROJECT>", "must start with"),
-                                    ("<project:PROJECT> *", "cannot end with a gap"), ("投资 !从", "can only open")] {
+                                    ("<project:PROJECT> *", "cannot end with a gap"), ("投资 !从 <amount:MONEY>", "can only open or close")] {
             guard case let .failure(e) = PatternParser.parse(pattern) else { return XCTFail("\(pattern) parsed") }
             XCTAssertTrue(e.description.contains(fragment), "\(pattern): \(e)")
         }
