@@ -68,11 +68,11 @@ struct EntityGrouper {
             }
         }
         // A full name reached from two spellings (临清, 临清市) is one name.
-        var byCanonical: [NameKey: Int] = [:]
+        // Only places can be renamed, so only they are compared, and only a few per page.
+        var byCanonical: [[UInt16]: Int] = [:]
         var sameAs = Array(distinct.indices)
-        for (k, d) in distinct.enumerated() {
-            let key = NameKey(type: d.type, units: d.units, written: [])
-            if let first = byCanonical[key] { sameAs[k] = first } else { byCanonical[key] = k }
+        for (k, d) in distinct.enumerated() where d.type == .location {
+            if let first = byCanonical[d.units] { sameAs[k] = first } else { byCanonical[d.units] = k }
         }
         for i in nameOf.indices where nameOf[i] >= 0 { nameOf[i] = sameAs[nameOf[i]] }
         // Short forms within the document: a trie of the type's names finds every name
@@ -89,7 +89,7 @@ struct EntityGrouper {
                 let u = distinct[id].units
                 var found: Set<Int> = []
                 if type == .location {
-                    guard places.rank(String(decoding: u, as: UTF16.self)) != nil else { continue }
+                    guard u.withUnsafeBufferPointer({ places.rank($0) }) != nil else { continue }
                     for cut in 1...3 where u.count - cut >= 2 { if let k = trie.exact(u[0..<(u.count - cut)]) { found.insert(k) } }
                 } else {
                     for a in 0..<u.count { trie.forEachPrefix(u, from: a) { k in if distinct[ids[k]].units.count >= 2, k != li { found.insert(k) } } }

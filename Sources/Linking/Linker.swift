@@ -93,6 +93,10 @@ public final class Linker: @unchecked Sendable {
     /// Distinct required word elements of all rules, and the units they can start with.
     let anchors: [[[UInt16]]]
     let anchorsByUnit: [UInt16: [Int]]
+    /// `anchorsByUnit` flattened for the scan of every sentence: the anchors starting with
+    /// unit u are `unitAnchors[unitFirst[u]..<unitFirst[u + 1]]` (no hashing per unit).
+    let unitFirst: [Int32]
+    let unitAnchors: [Int32]
     let leadUnits: [UInt64]
     let anaphorUnits: [UInt64]
     let anchorWords: Int
@@ -149,6 +153,15 @@ public final class Linker: @unchecked Sendable {
         self.plans = plans.map(Plan.init)
         self.anchors = anchors
         self.anchorsByUnit = byUnit
+        var first = [Int32](repeating: 0, count: 65537)
+        var flat: [Int32] = []
+        for u in 0..<65536 {
+            first[u] = Int32(flat.count)
+            for k in byUnit[UInt16(u)] ?? [] { flat.append(Int32(k)) }
+        }
+        first[65536] = Int32(flat.count)
+        unitFirst = first
+        unitAnchors = flat
         self.leadUnits = units
         self.anaphorUnits = anaphorUnits
     }
@@ -205,6 +218,9 @@ public final class Linker: @unchecked Sendable {
         var currentPara = -1
         var present = [UInt64](repeating: 0, count: anchorWords)
         var feasible: [Int] = []
+        // Where each required word occurs in the sentence: word-led rules start there.
+        var hits: [(anchor: Int32, at: Int32)] = []
+        let tp = text, leadBits = leadUnits, anaphorBits = anaphorUnits, firsts = unitFirst, flat = unitAnchors
         for s in sentences {
             if s.para != currentPara {
                 previousParagraph = paragraphMentions.isEmpty ? previousParagraph : paragraphMentions
@@ -221,19 +237,18 @@ public final class Linker: @unchecked Sendable {
             for i in first..<next { typesPresent |= 1 << UInt16(mentions[i].type.code) }
             for k in 0..<anchorWords { present[k] = 0 }
             var anaphorHere = false
-            text.withUnsafeBufferPointer { t in
-                leadUnits.withUnsafeBufferPointer { lead in
-                    anaphorUnits.withUnsafeBufferPointer { ana in
-                        let end = s.utf16Range.upperBound
-                        for p in s.utf16Range {
-                            let u = t[p]
-                            let bit: UInt64 = 1 << UInt64(u & 63)
-                            if ana[Int(u) >> 6] & bit != 0 { anaphorHere = true }
-                            guard lead[Int(u) >> 6] & bit != 0 else { continue }
-                            for k in anchorsByUnit[u]! where present[k >> 6] & (1 << UInt64(k & 63)) == 0 {
-                                if anchors[k].contains(where: { w in p + w.count <= end && t[p..<(p + w.count)].elementsEqual(w) }) { present[k >> 6] |= 1 << UInt64(k & 63) }
-                            }
-                        }
+            hits.removeAll(keepingCapacity: true)
+            let end = s.utf16Range.upperBound
+            for p in s.utf16Range {
+                let u = tp[p]
+                let bit: UInt64 = 1 << UInt64(u & 63)
+                if anaphorBits[Int(u) >> 6] & bit != 0 { anaphorHere = true }
+                guard leadBits[Int(u) >> 6] & bit != 0 else { continue }
+                for j in Int(firsts[Int(u)])..<Int(firsts[Int(u) + 1]) {
+                    let k = Int(flat[j])
+                    if anchors[k].contains(where: { w in p + w.count <= end && tp[p..<(p + w.count)].elementsEqual(w) }) {
+                        present[k >> 6] |= 1 << UInt64(k & 63)
+                        hits.append((Int32(k), Int32(p)))
                     }
                 }
             }
@@ -251,7 +266,7 @@ public final class Linker: @unchecked Sendable {
             var atoms = own.map { Atom(mention: $0, range: mentions[$0].utf16Range, target: mentions[$0].utf16Range, type: mentions[$0].type, isAnaphor: false) }
             atoms += pointers
             atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
-            frames += linkSentence(s, text: text, atoms: atoms, rulesToTry: feasible)
+            frames += linkSentence(s, text: text, atoms: atoms, rulesToTry: feasible, hits: hits)
         }
         resolveLocatedIn(&frames)
         frames = dropSubsumed(frames)
@@ -339,7 +354,7 @@ public final class Linker: @unchecked Sendable {
     // MARK: Matching
 
     /// `rulesToTry`: the rules whose words and mention types the sentence holds.
-    private func linkSentence(_ s: Sentence, text: [UInt16], atoms: [Atom], rulesToTry: [Int]) -> [Frame] {
+    private func linkSentence(_ s: Sentence, text: [UInt16], atoms: [Atom], rulesToTry: [Int], hits: [(anchor: Int32, at: Int32)]) -> [Frame] {
         var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, starts: atoms.map(\.range.lowerBound))
         // Atoms inside a bigger mention (the product in a project's name): `before` skips
         // them. Atoms are sorted by start, longer first, so one pass tells.
@@ -356,7 +371,7 @@ public final class Linker: @unchecked Sendable {
         for ri in rulesToTry {
             let rule = rules.rules[ri]
             let plan = plans[ri]
-            for start in startPositions(plan.lead, s, text, atoms) {
+            for start in startPositions(plan, s, text, atoms, hits) {
                 guard let (end, bound) = ctx.bestMatch(rule.pattern, roles: plan.elementRoles, at: start) else { continue }
                 var args = [[Atom]](repeating: [], count: plan.roleCount)
                 for (role, k) in bound { args[role].append(atoms[k]) }
@@ -379,19 +394,18 @@ public final class Linker: @unchecked Sendable {
         return frames
     }
 
-    private func startPositions(_ first: PatternElement, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom]) -> [Int] {
-        switch first {
+    /// Where a rule can start: at each mention its first element accepts, or where its
+    /// first words were seen by the sentence's scan.
+    private func startPositions(_ plan: Plan, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ hits: [(anchor: Int32, at: Int32)]) -> [Int] {
+        switch plan.lead {
         case let .mention(_, types, _, _):
             var out: [Int] = []
             for a in atoms where types.contains(a.type) && out.last != a.range.lowerBound { out.append(a.range.lowerBound) }
             return out
-        case let .words(words, _):
-            var out: [Int] = []
-            let r = s.utf16Range
-            for p in r {
-                if words.contains(where: { w in p + w.count <= r.upperBound && text[p] == w[0] && text[p..<(p + w.count)].elementsEqual(w) }) { out.append(p) }
-            }
-            return out
+        case .words:
+            // A required lead is an anchor (`plans` lists it first among them).
+            guard let lead = plan.anchors.first else { return [] }
+            return hits.compactMap { $0.anchor == lead ? Int($0.at) : nil }
         case .gap, .notAfter, .notBefore:
             return []
         }
