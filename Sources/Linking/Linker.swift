@@ -599,6 +599,15 @@ public final class Linker: @unchecked Sendable {
                         k += 1
                         if way.types.contains(a.type), !isUsed(a.mention), starts(a) { pick = a; break }
                     }
+                case .next:
+                    var k = window.firstStarting(atOrAfter: span.upperBound)
+                    var clauseEnd = span.upperBound
+                    while clauseEnd < s.utf16Range.upperBound, !Linker.clauseBreaks.contains(text[clauseEnd]) { clauseEnd += 1 }
+                    while k < atoms.count, atoms[k].range.lowerBound < clauseEnd {
+                        let a = atoms[k]
+                        k += 1
+                        if way.types.contains(a.type), !isUsed(a.mention), !nested[k - 1], starts(a) { pick = a; break }
+                    }
                 case .first:
                     pick = atoms.first { way.types.contains($0.type) && !isUsed($0.mention) && $0.range.upperBound <= span.lowerBound && starts($0) }
                 case .previous:

@@ -77,6 +77,9 @@ public struct Attachment: Sendable, Equatable {
         case clause
         /// The nearest mention that starts after the match, in the same sentence.
         case after
+        /// The nearest mention in the clause right after the match (up to the next comma):
+        /// 在红梅镇,X公司... gives the company of the clause the place opens.
+        case next
         /// The first mention of the sentence (the topic of a summary: 冠县...总投资).
         case first
         /// The role's filler in the previous frame of this type when the match follows it
