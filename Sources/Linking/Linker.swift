@@ -100,6 +100,8 @@ public final class Linker: @unchecked Sendable {
     let leadUnits: [UInt64]
     let anaphorUnits: [UInt64]
     let anchorWords: Int
+    /// `RelationRuleSet.mergeOn` as role indices.
+    let mergeRoles: [RelationType: [Int]]
 
     public init(rules: RelationRuleSet) {
         self.rules = rules
@@ -151,6 +153,9 @@ public final class Linker: @unchecked Sendable {
         var anaphorUnits = [UInt64](repeating: 0, count: 1024)
         for a in rules.anaphors where !a.word.isEmpty { mark(a.word[0], &anaphorUnits) }
         self.plans = plans.map(Plan.init)
+        var mergeRoles: [RelationType: [Int]] = [:]
+        for (type, roles) in rules.mergeOn { mergeRoles[type] = roles.compactMap { type.roles.firstIndex(of: $0) } }
+        self.mergeRoles = mergeRoles
         self.anchors = anchors
         self.anchorsByUnit = byUnit
         var first = [Int32](repeating: 0, count: 65537)
@@ -269,6 +274,7 @@ public final class Linker: @unchecked Sendable {
             frames += linkSentence(s, text: text, atoms: atoms, rulesToTry: feasible, hits: hits)
         }
         resolveLocatedIn(&frames)
+        frames = mergeCompatible(frames)
         frames = dropSubsumed(frames)
         frames.sort { ($0.sid, $0.span.lowerBound, $0.rule, $0.span.upperBound) < ($1.sid, $1.span.lowerBound, $1.rule, $1.span.upperBound) }
         var result = Result()
@@ -663,6 +669,39 @@ public final class Linker: @unchecked Sendable {
             }
             frames[i].pending = []
         }
+    }
+
+    /// Merges two frames of one sentence and type that name the same filler in every
+    /// `merge_on` role and differ in no other role (one may fill what the other left
+    /// empty): one fact told by two rules becomes one frame, under the rule that filled
+    /// more roles (the earlier one on a tie).
+    private func mergeCompatible(_ frames: [Frame]) -> [Frame] {
+        var frames = frames
+        var gone = [Bool](repeating: false, count: frames.count)
+        var lo = 0
+        while lo < frames.count {
+            var hi = lo
+            while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
+            for i in lo..<hi where !gone[i] {
+                let type = rules.rules[frames[i].rule].type
+                guard let on = mergeRoles[type], !on.isEmpty, on.allSatisfy({ !frames[i].args[$0].isEmpty }) else { continue }
+                for j in (i + 1)..<max(i + 1, hi) where !gone[j] && rules.rules[frames[j].rule].type == type {
+                    let a = frames[i], b = frames[j]
+                    guard on.allSatisfy({ a.args[$0].map(\.mention) == b.args[$0].map(\.mention) }) else { continue }
+                    let compatible = a.args.indices.allSatisfy { r in
+                        a.args[r].isEmpty || b.args[r].isEmpty || a.args[r].map(\.mention) == b.args[r].map(\.mention)
+                    } && plans[a.rule].literals.allSatisfy { l in plans[b.rule].literalOf[l.role].map { $0 == l.value } ?? true }
+                    guard compatible else { continue }
+                    var merged = b.filled > a.filled ? b : a
+                    for r in merged.args.indices where merged.args[r].isEmpty { merged.args[r] = a.args[r].isEmpty ? b.args[r] : a.args[r] }
+                    merged.span = min(a.span.lowerBound, b.span.lowerBound)..<max(a.span.upperBound, b.span.upperBound)
+                    frames[i] = merged
+                    gone[j] = true
+                }
+            }
+            lo = hi
+        }
+        return frames.indices.filter { !gone[$0] }.map { frames[$0] }
     }
 
     private func distribute(_ frame: Frame, _ plan: Plan) -> [Frame] {

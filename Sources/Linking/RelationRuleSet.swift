@@ -8,6 +8,9 @@ import Yams
 /// gazetteer (for the canonical names of places).
 public final class RelationRuleSet: @unchecked Sendable {
     public private(set) var rules: [RelationRule] = []
+    /// Per relation type, the roles on which two frames of one sentence are one fact
+    /// (`merge_on:` in the type's file): X投资建设的Y项目,总投资58亿元 gives one investment.
+    public private(set) var mergeOn: [RelationType: [String]] = [:]
     /// Anaphor word -> the mention types it stands for (lexicons/anaphor.txt).
     /// Anaphor word -> the mention types it stands for, and the words such a mention must
     /// end with, if any (该公司: an ORG ending in 公司 or 集团, not a school).
@@ -70,6 +73,18 @@ public final class RelationRuleSet: @unchecked Sendable {
             return [RuleDiagnostic(file: file, line: 1, message: "expected key relations: with a list of relation rules")]
         }
         var problems: [RuleDiagnostic] = []
+        for (k, v) in root.mapping ?? [:] where k.string != "relations" {
+            guard k.string == "merge_on", let roles = v.sequence?.compactMap(\.string),
+                  let type = RelationType(rawValue: String(file.dropFirst("relations/".count).dropLast(".yaml".count))) else {
+                problems.append(RuleDiagnostic(file: file, line: k.mark?.line ?? 1,
+                                               message: "unknown top-level key \(k.string ?? "?") (known: relations, merge_on in a file named after its relation type)"))
+                continue
+            }
+            for r in roles where !type.roles.contains(r) {
+                problems.append(RuleDiagnostic(file: file, line: k.mark?.line ?? 1, message: "merge_on: \(type.rawValue) has no role \(r)"))
+            }
+            mergeOn[type] = roles
+        }
         for item in list {
             let line = item.mark?.line ?? 0
             func bad(_ m: String, at l: Int? = nil) { problems.append(RuleDiagnostic(file: file, line: l ?? line, message: m)) }
