@@ -176,6 +176,8 @@ public final class Linker: @unchecked Sendable {
     /// How far apart (UTF-16 units) two frames' matches may start and still be compared
     /// for subsumption.
     static let subsumeWindow = 200
+    /// How many earlier mentions an anaphor looks back over, per pool.
+    static let anaphorReach = 400
 
     /// What ends a clause for `clause` attachments: commas and semicolons.
     static let clauseBreaks: Set<UInt16> = Set("，,；;".utf16)
@@ -335,9 +337,19 @@ public final class Linker: @unchecked Sendable {
                 // backwards and stops a little past the first fit (a longer mention may
                 // start earlier and end at the same place), which keeps a long paragraph linear.
                 var best: Int?
-                for pool in [own, earlier, fallback] where best == nil {
+                for (n, pool) in [own, earlier, fallback].enumerated() where best == nil {
                     var seen = 0
-                    for i in pool.reversed() {
+                    // In this sentence, only mentions that start before the anaphor; and at
+                    // most a few hundred back, so a huge paragraph stays linear.
+                    var top = pool.count
+                    if n == 0 {
+                        var lo = 0
+                        while lo < top { let mid = (lo + top) / 2; if mentions[pool[mid]].utf16Range.lowerBound < p { lo = mid + 1 } else { top = mid } }
+                    }
+                    var looked = 0
+                    for i in pool[..<top].reversed() {
+                        looked += 1
+                        if looked > Linker.anaphorReach { break }
                         if best != nil { seen += 1; if seen > 8 { break } }
                         guard fits(i) else { continue }
                         if let b = best {
@@ -541,10 +553,16 @@ public final class Linker: @unchecked Sendable {
         /// How far `after` looks past a match.
         static let reach = 300
 
+        /// Atom indices per mention type code, in text order.
+        let byType: [[Int]]
+
         init(atoms: [Atom], starts: [Int]) {
             self.atoms = atoms
             self.starts = starts
             longest = atoms.reduce(0) { max($0, $1.range.count) }
+            var byType = [[Int]](repeating: [], count: MentionType.allCases.count + 1)
+            for (k, a) in atoms.enumerated() { byType[Int(a.type.code)].append(k) }
+            self.byType = byType
         }
 
         /// The index of the first atom that starts at or after `p`.
@@ -615,7 +633,17 @@ public final class Linker: @unchecked Sendable {
                         if way.types.contains(a.type), !isUsed(a.mention), !nested[k - 1], starts(a) { pick = a; break }
                     }
                 case .first:
-                    pick = atoms.first { way.types.contains($0.type) && !isUsed($0.mention) && $0.range.upperBound <= span.lowerBound && starts($0) }
+                    // The first of each accepted type, from per-type lists (not a scan of
+                    // the sentence per frame).
+                    var pickIndex = Int.max
+                    for code in 1...MentionType.allCases.count where way.types.bits & (1 << UInt16(code)) != 0 {
+                        for k in window.byType[code] {
+                            let a = atoms[k]
+                            if a.range.lowerBound >= span.lowerBound || k > pickIndex { break }
+                            if a.range.upperBound > span.lowerBound { continue }
+                            if !isUsed(a.mention), starts(a) { pick = a; pickIndex = k; break }
+                        }
+                    }
                 case .previous:
                     // The frame of this type that ends right before the match (after 、).
                     var prev: Frame?
@@ -682,10 +710,23 @@ public final class Linker: @unchecked Sendable {
         while lo < frames.count {
             var hi = lo
             while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
+            // Frames whose matches start near each other (sorted by start; a 1 MB
+            // paragraph is one sentence and must stay linear).
+            let order = (lo..<hi).sorted { (frames[$0].span.lowerBound, $0) < (frames[$1].span.lowerBound, $1) }
+            var rank = [Int: Int]()
+            for (x, i) in order.enumerated() { rank[i] = x }
             for i in lo..<hi where !gone[i] {
                 let type = rules.rules[frames[i].rule].type
                 guard let on = mergeRoles[type], !on.isEmpty, on.allSatisfy({ !frames[i].args[$0].isEmpty }) else { continue }
-                for j in (i + 1)..<max(i + 1, hi) where !gone[j] && rules.rules[frames[j].rule].type == type {
+                var near: [Int] = []
+                var x = rank[i]!
+                while x > 0, frames[order[x - 1]].span.lowerBound >= frames[i].span.lowerBound - Linker.subsumeWindow { x -= 1 }
+                while x < order.count, frames[order[x]].span.lowerBound <= frames[i].span.lowerBound + Linker.subsumeWindow {
+                    if order[x] > i { near.append(order[x]) }
+                    x += 1
+                }
+                near.sort()
+                for j in near where !gone[j] && rules.rules[frames[j].rule].type == type {
                     let a = frames[i], b = frames[j]
                     guard on.allSatisfy({ a.args[$0].map(\.mention) == b.args[$0].map(\.mention) }) else { continue }
                     let compatible = a.args.indices.allSatisfy { r in
