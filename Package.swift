@@ -29,13 +29,13 @@ let package = Package(
         .target(name: "Extraction", dependencies: ["LianluCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Linking", dependencies: ["LianluCore", "Extraction", .product(name: "Yams", package: "Yams")]),
         .target(name: "Evaluation", dependencies: ["LianluCore"]),
-        .target(name: "GraphExport", dependencies: ["LianluCore", "Linking"]),
+        .target(name: "GraphExport", dependencies: ["LianluCore", "Linking", "Pipeline"]),
         .target(name: "Pipeline", dependencies: ["LianluCore", "Normalization", "Segmentation", "Extraction", "Linking"]),
         .target(name: "GoldenFiles", dependencies: ["LianluCore", "Pipeline", "Extraction"]),
         .executableTarget(
             name: "lianlu",
             dependencies: [
-                "Pipeline", "GoldenFiles", "LianluCore", "Extraction", "Evaluation", "Normalization", "Segmentation",
+                "Pipeline", "GoldenFiles", "LianluCore", "Extraction", "Evaluation", "Normalization", "Segmentation", "Linking", "GraphExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Normalization", "LianluCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "LianluCore", "Normalization", "Segmentation"]),
         .testTarget(name: "LinkingTests", dependencies: ["Linking", "LianluCore", "Extraction", "Segmentation", "Pipeline"]),
-        .testTarget(name: "GraphExportTests", dependencies: ["GraphExport"]),
+        .testTarget(name: "GraphExportTests", dependencies: ["GraphExport", "Pipeline", "LianluCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LianluCore"]),
         .testTarget(name: "GoldenFilesTests", dependencies: ["GoldenFiles", "Pipeline", "LianluCore", "Extraction"]),
     ],

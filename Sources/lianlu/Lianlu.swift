@@ -5,6 +5,7 @@ import LianluCore
 import Pipeline
 import Extraction
 import Linking
+import GraphExport
 import Evaluation
 import Normalization
 import Segmentation
@@ -59,7 +60,7 @@ struct Lianlu: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lianlu",
         abstract: "Rule-based information extraction for Chinese news: normalization, sentences, mentions, relations and entities.",
-        subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Link.self, Explain.self, Rules.self, Eval.self, Golden.self]
+        subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Link.self, Export.self, Explain.self, Rules.self, Eval.self, Golden.self]
     )
 }
 
@@ -141,6 +142,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Print where the time went (per phase and stage) at the end of the run.")
     var profile = false
 
+    @Option(help: "Also write the knowledge graph into the output folder: ntriples (graph.nt), turtle (graph.ttl), jsonld (graph.jsonld) or neo4j (neo4j/).")
+    var graph: GraphFormat?
+
     @Option(help: "Stop after this stage: normalize, sentences, extract or link (default: all).")
     var through: String?
 
@@ -221,6 +225,10 @@ struct Run: ParsableCommand {
             printError(String(format: "lianlu: %d documents: %d written, %d rejected; %d sentences, %d mentions, %d relations; %.1f MB in %.2f s (%.1f MB/s, %d jobs) -> %@/",
                               summary.inputs, summary.written, summary.rejected, summary.sentences, summary.mentions, summary.relations,
                               Double(summary.inputBytes) / 1e6, summary.seconds, summary.megabytesPerSecond, options.jobs, outDir))
+        }
+        if let graph {
+            guard last == Stage.allCases.last! else { throw ValidationError("--graph needs every stage (no --through)") }
+            try Export.export(format: graph, base: "https://lianlu.example/", runFolder: outDir, to: outDir + "/" + graph.fileName, quiet: quiet)
         }
         if summary.rejected > 0 {
             if !quiet { printError("lianlu: \(summary.rejected) input(s) rejected: see \(outDir)/rejects.jsonl") }
@@ -323,6 +331,50 @@ struct Link: ParsableCommand {
         entityFile?.close()
         rejectFile?.close()
         if summary.rejected > 0 { throw ExitCode(ExitStatus.rejected) }
+    }
+}
+
+extension GraphFormat: ExpressibleByArgument {
+    /// The file name `run --graph` writes in the output folder.
+    var fileName: String {
+        switch self {
+        case .ntriples: return "graph.nt"
+        case .turtle: return "graph.ttl"
+        case .jsonld: return "graph.jsonld"
+        case .neo4j: return "neo4j"
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a run's output folder as a knowledge graph: N-Triples, Turtle, JSON-LD or Neo4j bulk-import CSV.",
+        discussion: "The model is in Graph/README.md and Graph/lianlu.ttl. OUT is a file (a folder for neo4j); it appears only when the whole export succeeded.")
+
+    @Option(help: "ntriples, turtle, jsonld or neo4j.") var format: GraphFormat = .ntriples
+    @Option(help: "Base of the data's IRIs.") var base = "https://lianlu.example/"
+    @Flag(help: "No summary on stderr.") var quiet = false
+    @Argument(help: "A run's output folder (documents, sentences, mentions, relations, entities).") var inDir: String
+    @Argument(help: "The file (or, for neo4j, folder) to write.") var out: String
+
+    func run() throws {
+        try Export.export(format: format, base: base, runFolder: inDir, to: out, quiet: quiet)
+    }
+
+    static func export(format: GraphFormat, base: String, runFolder: String, to out: String, quiet: Bool) throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        do {
+            let s = try GraphExporter(format: format, base: base).export(runFolder: runFolder, to: out)
+            let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            if !quiet {
+                printError(String(format: "lianlu export: %d documents, %d triples, %.1f MB of JSONL in %.2f s (%.1f MB/s) -> %@",
+                                  s.documents, s.triples, Double(s.inputBytes) / 1e6, secs, Double(s.inputBytes) / 1e6 / max(secs, 1e-9), out))
+            }
+        } catch let e as GraphError {
+            printError(e.description)
+            printError("lianlu export: nothing was written to \(out)")
+            throw ExitCode(ExitStatus.failure)
+        }
     }
 }
 

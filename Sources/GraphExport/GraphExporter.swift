@@ -1,0 +1,327 @@
+import Foundation
+import LianluCore
+import Pipeline
+
+/// The formats `lianlu export` writes.
+public enum GraphFormat: String, CaseIterable, Sendable {
+    case ntriples, turtle, jsonld, neo4j
+}
+
+/// Exports a run folder as a graph. The output is written to a temporary file or folder
+/// beside the target and moved into place only when every document went through, so a
+/// bad input never leaves a partial graph that looks complete.
+public struct GraphExporter {
+    public let format: GraphFormat
+    public let builder: GraphBuilder
+
+    public init(format: GraphFormat, base: String = "https://lianlu.example/") {
+        self.format = format
+        builder = GraphBuilder(iri: IRIMinter(base: base))
+    }
+
+    public struct Summary: Sendable {
+        public var documents = 0
+        public var triples = 0
+        public var inputBytes = 0
+    }
+
+    public func export(runFolder: String, to target: String) throws -> Summary {
+        let reader = try RunFolderReader(folder: runFolder)
+        let fm = FileManager.default
+        let tmp = target + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        try? fm.removeItem(atPath: tmp)
+        var summary = Summary()
+        var described: Set<String> = []
+        do {
+            var sink: GraphSink
+            switch format {
+            case .ntriples: sink = try NTriplesSink(path: tmp)
+            case .turtle: sink = try TurtleSink(path: tmp)
+            case .jsonld: sink = try JSONLDSink(path: tmp)
+            case .neo4j: sink = try Neo4jSink(folder: tmp)
+            }
+            while let d = try reader.next() {
+                let triples = try builder.triples(d, described: &described, files: reader.fileNames)
+                sink.write(triples)
+                summary.documents += 1
+                summary.triples += triples.count
+            }
+            try sink.finish()
+        } catch {
+            try? fm.removeItem(atPath: tmp)
+            throw error
+        }
+        summary.inputBytes = reader.bytesRead
+        try? fm.removeItem(atPath: target)
+        try fm.moveItem(atPath: tmp, toPath: target)
+        return summary
+    }
+}
+
+protocol GraphSink {
+    mutating func write(_ triples: [Triple])
+    mutating func finish() throws
+}
+
+/// Bytes to a file in large writes.
+struct ByteFile {
+    let file: OutputFile
+    var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        file = try OutputFile(path: path)
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
+    mutating func flushIfFull() { if buffer.count >= 1 << 20 { file.write(buffer); buffer.removeAll(keepingCapacity: true) } }
+    mutating func close() { file.write(buffer); buffer.removeAll(); file.close() }
+}
+
+struct NTriplesSink: GraphSink {
+    var out: ByteFile
+    init(path: String) throws { out = try ByteFile(path: path) }
+    mutating func write(_ triples: [Triple]) {
+        for t in triples { out.append(t.nTriplesLine) }
+        out.flushIfFull()
+    }
+    mutating func finish() throws { out.close() }
+}
+
+/// Turtle with the prefixes of `NS`, one subject's statements grouped with `;`.
+struct TurtleSink: GraphSink {
+    var out: ByteFile
+    init(path: String) throws {
+        out = try ByteFile(path: path)
+        for (p, ns) in NS.prefixes { out.append("@prefix \(p): <\(ns)> .\n") }
+        out.append("\n")
+    }
+
+    static func term(_ t: RDFTerm) -> String {
+        if case let .iri(i) = t { return TurtleSink.name(i) }
+        if case let .literal(s, dt, lang) = t, lang == nil, let dt, dt != NS.xsd + "string" {
+            return "\"\(RDFTerm.escapeString(s))\"^^" + TurtleSink.name(dt)
+        }
+        return t.nTriples
+    }
+
+    /// A prefixed name where the local part is plain (letters, digits, _ and -), else `<iri>`.
+    static func name(_ i: String) -> String {
+        if i == NS.type { return "a" }
+        for (p, ns) in NS.prefixes where i.hasPrefix(ns) {
+            let local = i.dropFirst(ns.count)
+            if !local.isEmpty, local.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }),
+               local.first != "-" {
+                return p + ":" + local
+            }
+        }
+        return "<\(RDFTerm.escapeIRI(i))>"
+    }
+
+    mutating func write(_ triples: [Triple]) {
+        var i = 0
+        while i < triples.count {
+            let s = triples[i].subject
+            out.append(s.nTriples)
+            var first = true
+            while i < triples.count, triples[i].subject == s {
+                out.append(first ? " " : " ;\n    ")
+                first = false
+                let p = triples[i].predicate
+                out.append(p == NS.type ? "a" : TurtleSink.name(p))
+                out.append(" ")
+                out.append(TurtleSink.term(triples[i].object))
+                i += 1
+            }
+            out.append(" .\n")
+        }
+        out.flushIfFull()
+    }
+    mutating func finish() throws { out.close() }
+}
+
+/// JSON-LD: one `@graph` of node objects with full IRIs for properties and prefixed
+/// types in `@context`.
+struct JSONLDSink: GraphSink {
+    var out: ByteFile
+    var first = true
+    init(path: String) throws {
+        out = try ByteFile(path: path)
+        var w = JSONWriter()
+        w.beginObject()
+        for (p, ns) in NS.prefixes { w.key(dynamic: p); w.string(ns) }
+        w.endObject()
+        out.append("{\"@context\":")
+        out.buffer.append(contentsOf: w.bytes)
+        out.append(",\"@graph\":[\n")
+    }
+
+    mutating func write(_ triples: [Triple]) {
+        var i = 0
+        while i < triples.count {
+            let s = triples[i].subject
+            var j = i
+            while j < triples.count, triples[j].subject == s { j += 1 }
+            var w = JSONWriter()
+            w.beginObject()
+            if case let .iri(id) = s { w.key("@id"); w.string(id) }
+            let types = triples[i..<j].compactMap { t -> String? in if t.predicate == NS.type, case let .iri(c) = t.object { return c }; return nil }
+            if !types.isEmpty {
+                w.key("@type")
+                w.beginArray()
+                for c in types { w.string(c) }
+                w.endArray()
+            }
+            // Properties in order of first appearance, each with all its values.
+            var order: [String] = []
+            var values: [String: [RDFTerm]] = [:]
+            for t in triples[i..<j] where t.predicate != NS.type {
+                if values[t.predicate] == nil { order.append(t.predicate) }
+                values[t.predicate, default: []].append(t.object)
+            }
+            for p in order {
+                w.key(dynamic: p)
+                w.beginArray()
+                for o in values[p]! {
+                    w.beginObject()
+                    switch o {
+                    case let .iri(x): w.key("@id"); w.string(x)
+                    case let .blank(b): w.key("@id"); w.string("_:" + b)
+                    case let .literal(v, dt, lang):
+                        w.key("@value"); w.string(v)
+                        if let lang { w.key("@language"); w.string(lang) } else if let dt, dt != NS.xsd + "string" { w.key("@type"); w.string(dt) }
+                    }
+                    w.endObject()
+                }
+                w.endArray()
+            }
+            w.endObject()
+            if !first { out.append(",\n") }
+            first = false
+            out.buffer.append(contentsOf: w.bytes)
+            i = j
+        }
+        out.flushIfFull()
+    }
+
+    mutating func finish() throws {
+        out.append("\n]}\n")
+        out.close()
+    }
+}
+
+/// Neo4j bulk-import CSV (`neo4j-admin database import full`): the graph as a property
+/// graph. A node is a subject with an rdf:type, labelled with its types' local names
+/// (Person, Organization, Investment, MonetaryAmount, ...), its literal properties typed
+/// columns; an IRI-valued property is a relationship typed by its local name
+/// (ll:investor -> INVESTOR, prov:wasDerivedFrom -> WAS_DERIVED_FROM). One ID space, the
+/// IRI, so files from several exports name the same node the same way. Files per label
+/// (`nodes-<Label>.csv`) and per type (`rels-<TYPE>.csv`), UTF-8 without BOM, and
+/// `import-args.txt` with the arguments for neo4j-admin. The nodes are held until the
+/// end (a node's columns are only known then); the other formats stream.
+struct Neo4jSink: GraphSink {
+    let folder: String
+    var order: [String] = []
+    var nodes: [String: (labels: [String], props: [(String, String, String)])] = [:]  // iri -> labels, (name, type, value)
+    var rels: [String: [(String, String)]] = [:]
+    var relOrder: [String] = []
+
+    init(folder: String) throws {
+        self.folder = folder
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    static func local(_ iri: String) -> String {
+        var s = Substring(iri)
+        if let h = s.lastIndex(where: { $0 == "#" || $0 == "/" }) { s = s[s.index(after: h)...] }
+        return String(s)
+    }
+
+    /// camelCase -> CAMEL_CASE.
+    static func relType(_ iri: String) -> String {
+        var out = ""
+        for ch in local(iri) {
+            if ch.isUppercase, !out.isEmpty { out += "_" }
+            out += ch.uppercased()
+        }
+        return out
+    }
+
+    static func column(_ t: RDFTerm) -> (String, String) {
+        guard case let .literal(v, dt, _) = t else { return ("string", "") }
+        switch dt ?? "" {
+        case NS.xsd + "decimal", NS.xsd + "double": return ("double", v)
+        case NS.xsd + "integer", NS.xsd + "nonNegativeInteger": return ("long", v)
+        case NS.xsd + "date": return ("date", v)
+        default: return ("string", v)
+        }
+    }
+
+    mutating func write(_ triples: [Triple]) {
+        for t in triples {
+            guard case let .iri(s) = t.subject else { continue }
+            if nodes[s] == nil { nodes[s] = ([], []); order.append(s) }
+            if t.predicate == NS.type, case let .iri(c) = t.object {
+                let l = Neo4jSink.local(c)
+                if !nodes[s]!.labels.contains(l) { nodes[s]!.labels.append(l) }
+            } else if case let .iri(o) = t.object {
+                let type = Neo4jSink.relType(t.predicate)
+                if rels[type] == nil { relOrder.append(type) }
+                rels[type, default: []].append((s, o))
+            } else {
+                let (ctype, v) = Neo4jSink.column(t.object)
+                nodes[s]!.props.append((Neo4jSink.local(t.predicate), ctype, v))
+            }
+        }
+    }
+
+    static func csv(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    mutating func finish() throws {
+        var byLabel: [String: [String]] = [:]
+        var labelOrder: [String] = []
+        for iri in order {
+            guard let first = nodes[iri]!.labels.first else { continue }
+            if byLabel[first] == nil { labelOrder.append(first) }
+            byLabel[first, default: []].append(iri)
+        }
+        var args: [String] = []
+        for label in labelOrder {
+            let iris = byLabel[label]!
+            var columns: [(String, String)] = []
+            for iri in iris {
+                for (n, t, _) in nodes[iri]!.props where !columns.contains(where: { $0.0 == n }) { columns.append((n, t)) }
+            }
+            var f = try ByteFile(path: folder + "/nodes-\(label).csv")
+            f.append("iri:ID(Node),:LABEL" + columns.map { ",\($0.0):\($0.1)" }.joined() + "\n")
+            for iri in iris {
+                let n = nodes[iri]!
+                var row = Neo4jSink.csv(iri) + "," + Neo4jSink.csv(n.labels.joined(separator: ";"))
+                for (name, _) in columns {
+                    let vs = n.props.filter { $0.0 == name }.map(\.2)
+                    row += "," + Neo4jSink.csv(vs.first ?? "")
+                }
+                f.append(row + "\n")
+                f.flushIfFull()
+            }
+            f.close()
+            args.append("--nodes=nodes-\(label).csv")
+        }
+        for type in relOrder {
+            var f = try ByteFile(path: folder + "/rels-\(type).csv")
+            f.append(":START_ID(Node),:END_ID(Node),:TYPE\n")
+            for (s, o) in rels[type]! where nodes[o]?.labels.isEmpty == false {
+                f.append(Neo4jSink.csv(s) + "," + Neo4jSink.csv(o) + "," + type + "\n")
+                f.flushIfFull()
+            }
+            f.close()
+            args.append("--relationships=rels-\(type).csv")
+        }
+        try (args.joined(separator: "\n") + "\n").write(toFile: folder + "/import-args.txt", atomically: true, encoding: .utf8)
+    }
+}
