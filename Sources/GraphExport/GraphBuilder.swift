@@ -161,8 +161,8 @@ public struct GraphBuilder {
 
         // Provenance nodes: the mentions frames name, their sentences, the document.
         if !sentencesUsed.isEmpty {
-            add(docIRI, NS.type, .iri(NS.prov + "Entity"))
             add(docIRI, NS.type, .iri(NS.schema + "CreativeWork"))
+            add(docIRI, NS.type, .iri(NS.prov + "Entity"))
             add(docIRI, NS.dcterms + "identifier", .string(d.doc))
             if let date = d.sentences.first?.0["date"]?.stringValue { add(docIRI, NS.dcterms + "date", .typed(date, NS.xsd + "date")) }
         }
