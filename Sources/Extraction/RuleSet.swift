@@ -981,7 +981,7 @@ public final class RuleSet: @unchecked Sendable {
             }
             return .string(s.string)
         case let .mapping(m):
-            return .object(m.map { ($0.key.string ?? "", json($0.value)) })
+            return .object(m.map { JSONMember(key: $0.key.string ?? "", value: json($0.value)) })
         case let .sequence(seq):
             return .array(seq.map(json))
         case .alias:

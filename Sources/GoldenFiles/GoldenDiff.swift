@@ -71,7 +71,7 @@ public enum GoldenDiff {
     static func fieldChanges(_ a: JSONValue, _ b: JSONValue, path: String = "") -> [(String, String, String)] {
         if case let .object(ao) = a, case let .object(bo) = b {
             var out: [(String, String, String)] = []
-            let keys = Set(ao.map(\.0)).union(bo.map(\.0)).sorted()
+            let keys = Set(ao.map(\.key)).union(bo.map(\.key)).sorted()
             for k in keys {
                 let p = path.isEmpty ? k : path + "." + k
                 let x = a[k], y = b[k]

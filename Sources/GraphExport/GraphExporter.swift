@@ -82,7 +82,7 @@ struct NTriplesSink: GraphSink {
     var out: ByteFile
     init(path: String) throws { out = try ByteFile(path: path) }
     mutating func write(_ triples: [Triple]) {
-        for t in triples { out.append(t.nTriplesLine) }
+        for t in triples { t.writeNTriplesLine(to: &out.buffer) }
         out.flushIfFull()
     }
     mutating func finish() throws { out.close() }
@@ -97,6 +97,34 @@ struct TurtleSink: GraphSink {
         out.append("\n")
     }
 
+    /// Prefixed names of the vocabulary's IRIs (few and repeated), made once each.
+    final class Names { var byIRI: [String: String] = [:] }
+    let names = Names()
+
+    /// Static, with the cache passed in: a method of the sink writing into its own buffer
+    /// made Swift copy the buffer on every call (quadratic).
+    static func writeName(_ i: String, _ names: Names, to out: inout [UInt8]) {
+        if let n = names.byIRI[i] { out.append(contentsOf: n.utf8); return }
+        let n = TurtleSink.name(i)
+        if n.first == "<" { RDFTerm.appendIRI(i, to: &out); return }  // data IRIs: not cached
+        names.byIRI[i] = n
+        out.append(contentsOf: n.utf8)
+    }
+
+    static func writeTerm(_ t: RDFTerm, _ names: Names, to out: inout [UInt8]) {
+        switch t {
+        case let .iri(i):
+            writeName(i, names, to: &out)
+        case let .literal(s, dt, nil) where dt != nil && dt != NS.xsd + "string":
+            out.append(0x22)
+            RDFTerm.appendEscapedString(s, to: &out)
+            out.append(0x22); out.append(0x5E); out.append(0x5E)
+            writeName(dt!, names, to: &out)
+        default:
+            t.writeNTriples(to: &out)
+        }
+    }
+
     static func term(_ t: RDFTerm) -> String {
         if case let .iri(i) = t { return TurtleSink.name(i) }
         if case let .literal(s, dt, lang) = t, lang == nil, let dt, dt != NS.xsd + "string" {
@@ -108,6 +136,7 @@ struct TurtleSink: GraphSink {
     /// A prefixed name where the local part is plain (letters, digits, _ and -), else `<iri>`.
     static func name(_ i: String) -> String {
         if i == NS.type { return "a" }
+        if !i.hasPrefix(NS.ll), i.hasPrefix("https://") { return "<\(RDFTerm.escapeIRI(i))>" }
         for (p, ns) in NS.prefixes where i.hasPrefix(ns) {
             let local = i.dropFirst(ns.count)
             if !local.isEmpty, local.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }),
@@ -122,15 +151,15 @@ struct TurtleSink: GraphSink {
         var i = 0
         while i < triples.count {
             let s = triples[i].subject
-            out.append(s.nTriples)
+            s.writeNTriples(to: &out.buffer)
             var first = true
             while i < triples.count, triples[i].subject == s {
                 out.append(first ? " " : " ;\n    ")
                 first = false
                 let p = triples[i].predicate
-                out.append(p == NS.type ? "a" : TurtleSink.name(p))
-                out.append(" ")
-                out.append(TurtleSink.term(triples[i].object))
+                if p == NS.type { out.buffer.append(0x61) } else { TurtleSink.writeName(p, names, to: &out.buffer) }
+                out.buffer.append(0x20)
+                TurtleSink.writeTerm(triples[i].object, names, to: &out.buffer)
                 i += 1
             }
             out.append(" .\n")

@@ -36,16 +36,26 @@ public final class RunFolderReader {
             }
         }
 
+        /// Keep records as bytes, reading only their `doc` (sentences.jsonl).
+        var lazy = false
+        var pendingBytes: [UInt8] = []
+
         func peek() throws -> (JSONValue, String, Int)? {
             if pending == nil && !done {
                 while let line = reader.next() {
                     bytes += line.count + 1
                     if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
+                    if lazy, let doc = RunFolderReader.leadingDoc(line) {
+                        pendingBytes = line
+                        pending = (.null, doc, reader.lineNumber)
+                        return pending
+                    }
                     let v: JSONValue
                     do { v = try JSONParser.parse(line) } catch {
                         throw GraphError(file: name, line: reader.lineNumber, message: "not a JSON record: \(error)")
                     }
                     guard let doc = v["doc"]?.stringValue else { throw GraphError(file: name, line: reader.lineNumber, message: "a record without \"doc\"") }
+                    pendingBytes = line
                     pending = (v, doc, reader.lineNumber)
                     return pending
                 }
@@ -55,10 +65,19 @@ public final class RunFolderReader {
         }
 
         /// The records of `doc` at the head of the stream.
-        func take(_ doc: String) throws -> [(JSONValue, Int)] {
-            var out: [(JSONValue, Int)] = []
+        func take(_ doc: String) throws -> [Record] {
+            var out: [Record] = []
             while let (v, d, line) = try peek(), d == doc {
-                out.append((v, line))
+                out.append(Record(value: v, line: line))
+                pending = nil
+            }
+            return out
+        }
+
+        func takeRaw(_ doc: String) throws -> [RawRecord] {
+            var out: [RawRecord] = []
+            while let (_, d, line) = try peek(), d == doc {
+                out.append(RawRecord(bytes: pendingBytes, line: line))
                 pending = nil
             }
             return out
@@ -79,9 +98,12 @@ public final class RunFolderReader {
         mentions = try Stream(path: folder + "/mentions.jsonl", name: folder + "/mentions.jsonl")
         relations = try Stream(path: folder + "/relations.jsonl", name: folder + "/relations.jsonl")
         entities = try Stream(path: folder + "/entities.jsonl", name: folder + "/entities.jsonl")
+        // Sentences and mentions are parsed only where a frame needs them.
+        sentences.lazy = true
+        mentions.lazy = true
     }
 
-    public var fileNames: (mentions: String, relations: String, entities: String) { (mentions.name, relations.name, entities.name) }
+    public var fileNames: (sentences: String, mentions: String, relations: String, entities: String) { (sentences.name, mentions.name, relations.name, entities.name) }
     /// Bytes read so far from the four streams.
     public var bytesRead: Int { sentences.bytes + mentions.bytes + relations.bytes + entities.bytes }
 
@@ -97,11 +119,45 @@ public final class RunFolderReader {
             return nil
         }
         var d = DocumentRecords(doc: doc)
-        d.sentences = try sentences.take(doc)
-        d.mentions = try mentions.take(doc)
+        d.sentences = try sentences.takeRaw(doc)
+        d.mentions = try mentions.takeRaw(doc)
         d.relations = try relations.take(doc)
         d.entities = try entities.take(doc)
         return d
+    }
+
+    /// The `doc` of a record that starts `{"doc":"...",` with no escapes in the id (as a
+    /// run writes them); nil sends the line through the full parser.
+    static func leadingDoc(_ line: [UInt8]) -> String? {
+        let head: [UInt8] = Array("{\"doc\":\"".utf8)
+        guard line.count > head.count, line.starts(with: head) else { return nil }
+        var i = head.count
+        while i < line.count, line[i] != 0x22 {
+            if line[i] == 0x5C || line[i] < 0x20 { return nil }
+            i += 1
+        }
+        guard i < line.count else { return nil }
+        return String(validating: line[head.count..<i], as: UTF8.self)
+    }
+
+    /// The string value of `named` when it directly follows the `after` field at the start
+    /// of a record as a run writes it (`{"doc":"d1","id":"m5_1",...`), else nil.
+    static func leadingField(_ line: [UInt8], after: String, named: String) -> String? {
+        var i = 0
+        func expect(_ s: String) -> Bool {
+            for b in s.utf8 { guard i < line.count, line[i] == b else { return false }; i += 1 }
+            return true
+        }
+        func skipString() -> Bool {
+            while i < line.count, line[i] != 0x22 { if line[i] == 0x5C { return false }; i += 1 }
+            guard i < line.count else { return false }
+            i += 1
+            return true
+        }
+        guard expect("{\"\(after)\":\""), skipString(), expect(",\"\(named)\":\"") else { return nil }
+        let start = i
+        guard skipString() else { return nil }
+        return String(validating: line[start..<(i - 1)], as: UTF8.self)
     }
 
     static func lineCount(_ path: String) -> Int {

@@ -49,17 +49,33 @@ public struct IRIMinter: Sendable {
     public func fact(_ doc: String, _ id: String) -> String { document(doc) + "/" + IRIMinter.segment(id) }
     public func value(_ doc: String, _ mentionID: String) -> String { document(doc) + "/" + IRIMinter.segment(mentionID) + "/value" }
 
+    static let asciiUnsafe: [Bool] = (0..<128).map { v in
+        v <= 0x20 || v == 0x7F || "/?#%<>\"{}|\\^`[]".unicodeScalars.contains(Unicode.Scalar(UInt8(v)))
+    }
+
     /// A path segment: readable (Chinese stays as written, IRIs allow it), with what
     /// would end or break a segment percent-encoded (space, / ? # % and the characters
     /// N-Triples forbids in an IRI).
     public static func segment(_ s: String) -> String {
+        // Fast path: no unsafe ASCII and no byte that can start one of the invisible or
+        // spacing characters below (C2, E1, E2, E3, EF); Chinese names (E4-E9) pass as is.
+        let plain = s.utf8.withContiguousStorageIfAvailable { b in
+            b.allSatisfy { $0 >= 0x80 ? ($0 != 0xC2 && $0 != 0xE1 && $0 != 0xE2 && $0 != 0xE3 && $0 != 0xEF) : !asciiUnsafe[Int($0)] }
+        }
+        if plain == true { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            let unsafe = v <= 0x20 || v == 0x7F || "/?#%<>\"{}|\\^`[]".unicodeScalars.contains(scalar)
-                || (v >= 0x80 && (scalar.properties.generalCategory == .spaceSeparator || scalar.properties.generalCategory == .control
-                    || scalar.properties.generalCategory == .format))
+            let unsafe: Bool
+            if v < 0x80 {
+                unsafe = IRIMinter.asciiUnsafe[Int(v)]
+            } else {
+                // Invisible or spacing characters (NBSP, U+3000, zero-widths, bidi marks,
+                // BOM): what an IRI must not hide. Everything else, CJK above all, stays.
+                unsafe = v < 0xA1 || v == 0x3000 || v == 0xFEFF || (0x2000...0x200F).contains(v) || (0x2028...0x202F).contains(v)
+                    || (0x205F...0x206F).contains(v) || v == 0x1680
+            }
             if unsafe {
                 for b in String(scalar).utf8 { out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2) }
             } else {

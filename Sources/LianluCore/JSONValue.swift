@@ -6,7 +6,10 @@ public enum JSONValue: Equatable, Sendable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([(String, JSONValue)])
+    /// Members in their order; a struct rather than a (key, value) tuple, because arrays
+    /// of tuples look up their type metadata at run time on every allocation (a seventh
+    /// of the graph export's time went there).
+    case object([JSONMember])
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
@@ -18,8 +21,8 @@ public enum JSONValue: Equatable, Sendable {
         case let (.object(x), .object(y)):
             guard x.count == y.count else { return false }
             // Key order is not significant for equality.
-            let sx = x.sorted { $0.0 < $1.0 }, sy = y.sorted { $0.0 < $1.0 }
-            for (p, q) in zip(sx, sy) where p.0 != q.0 || p.1 != q.1 { return false }
+            let sx = x.sorted { $0.key < $1.key }, sy = y.sorted { $0.key < $1.key }
+            for (p, q) in zip(sx, sy) where p.key != q.key || p.value != q.value { return false }
             return true
         default: return false
         }
@@ -27,7 +30,7 @@ public enum JSONValue: Equatable, Sendable {
 
     public subscript(key: String) -> JSONValue? {
         if case let .object(pairs) = self {
-            for (k, v) in pairs where k == key { return v }
+            for m in pairs where m.key == key { return m.value }
         }
         return nil
     }
@@ -39,7 +42,8 @@ public enum JSONValue: Equatable, Sendable {
         return nil
     }
     public var arrayValue: [JSONValue]? { if case let .array(a) = self { return a }; return nil }
-    public var objectValue: [(String, JSONValue)]? { if case let .object(o) = self { return o }; return nil }
+    public var objectValue: [(String, JSONValue)]? { if case let .object(o) = self { return o.map { ($0.key, $0.value) } }; return nil }
+    public var members: [JSONMember]? { if case let .object(o) = self { return o }; return nil }
 
     /// Serializes with keys sorted: the canonical form golden files are compared in.
     public func canonicalBytes() -> [UInt8] {
@@ -61,13 +65,23 @@ public enum JSONValue: Equatable, Sendable {
             w.endArray()
         case let .object(o):
             w.beginObject()
-            let pairs = sortKeys ? o.sorted { $0.0 < $1.0 } : o
-            for (k, v) in pairs {
-                w.key(dynamic: k)
-                v.write(to: &w, sortKeys: sortKeys)
+            let pairs = sortKeys ? o.sorted { $0.key < $1.key } : o
+            for m in pairs {
+                w.key(dynamic: m.key)
+                m.value.write(to: &w, sortKeys: sortKeys)
             }
             w.endObject()
         }
+    }
+}
+
+/// One member of a JSON object.
+public struct JSONMember: Equatable, Sendable {
+    public var key: String
+    public var value: JSONValue
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
     }
 }
 
@@ -167,7 +181,7 @@ public struct JSONParser {
 
     private mutating func object(depth: Int) throws -> JSONValue {
         pos += 1
-        var pairs: [(String, JSONValue)] = []
+        var pairs: [JSONMember] = []
         skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(pairs) }
         while true {
@@ -180,10 +194,10 @@ public struct JSONParser {
             skipSpace()
             if depth == 0, let key = utf16Key, pos < bytes.count, bytes[pos] == UInt8(ascii: "\""), k.utf8.elementsEqual(key) {
                 utf16Value = try stringUTF16()
-                pairs.append((k, .string("")))
+                pairs.append(JSONMember(key: k, value: .string("")))
             } else {
                 let v = try value(depth: depth + 1)
-                pairs.append((k, v))
+                pairs.append(JSONMember(key: k, value: v))
             }
             skipSpace()
             guard pos < bytes.count else { throw error("unexpected end of input in object") }
@@ -396,16 +410,15 @@ public struct JSONParser {
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
                 if out.isEmpty {
-                    guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<pos]), as: UTF8.self) else {
-                        throw invalidUTF8(from: runStart)
-                    }
+                    let run = UnsafeBufferPointer(rebasing: bytes[runStart..<pos])
+                    guard UTF8Decoder.isValid(run) else { throw invalidUTF8(from: runStart) }
                     pos += 1
-                    return s
+                    return String(decoding: run, as: UTF8.self)
                 }
                 out.append(contentsOf: bytes[runStart..<pos])
                 pos += 1
-                guard let s = String(validating: out, as: UTF8.self) else { throw invalidUTF8(from: runStart) }
-                return s
+                guard out.withUnsafeBufferPointer({ UTF8Decoder.isValid($0) }) else { throw invalidUTF8(from: runStart) }
+                return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { throw error("control character U+00\(String(format0x: b).dropFirst(2)) in string (must be escaped)") }
             if b != UInt8(ascii: "\\") { pos += 1; continue }

@@ -163,6 +163,35 @@ public enum UTF8Decoder {
         return .invalid(offset: firstInvalid, validMultibyte: validMulti, invalidSequences: invalid)
     }
 
+    /// Whether `bytes` are strict UTF-8 (the checks of `decode`), eight ASCII bytes at a
+    /// time. `String(validating:as:)` does the same through generic code that looks up
+    /// type metadata at run time on every call; JSON strings use this and then make the
+    /// string with `String(decoding:as:)`, which has nothing left to repair.
+    public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let src = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            if i + 8 <= n, UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+            let b0 = src[i]
+            if b0 < 0x80 { i += 1; continue }
+            var need = 0, minValue: UInt32 = 0, scalar: UInt32 = 0
+            if b0 & 0xE0 == 0xC0 { need = 1; scalar = UInt32(b0 & 0x1F); minValue = 0x80 }
+            else if b0 & 0xF0 == 0xE0 { need = 2; scalar = UInt32(b0 & 0x0F); minValue = 0x800 }
+            else if b0 & 0xF8 == 0xF0 { need = 3; scalar = UInt32(b0 & 0x07); minValue = 0x10000 }
+            else { return false }
+            guard i + need < n else { return false }
+            for k in 1...need {
+                let b = src[i + k]
+                if b & 0xC0 != 0x80 { return false }
+                scalar = scalar << 6 | UInt32(b & 0x3F)
+            }
+            if scalar < minValue || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return false }
+            i += need + 1
+        }
+        return true
+    }
+
     public static func decode(_ bytes: [UInt8]) -> UTF8DecodeResult {
         bytes.withUnsafeBufferPointer { decode($0) }
     }
