@@ -32,6 +32,30 @@ public protocol RecordSink: AnyObject {
 
 extension OutputFile: RecordSink {}
 
+/// Writes each record (line) with its stage file name and a tab in front, all stages into
+/// one stream: `lianlu pipe`, for batch engines that take one output per process
+/// (Spark's `RDD.pipe`). Lines are whole records, so nothing else is escaped.
+public final class TaggedSink: RecordSink {
+    let tag: [UInt8]
+    let out: RecordSink
+    public init(stage fileName: String, out: RecordSink) {
+        tag = Array(fileName.utf8) + [0x09]
+        self.out = out
+    }
+    public func write(_ bytes: [UInt8]) {
+        var tagged: [UInt8] = []
+        tagged.reserveCapacity(bytes.count + 64)
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            tagged.append(contentsOf: tag)
+            tagged.append(contentsOf: bytes[start...i])
+            start = i + 1
+        }
+        if start < bytes.count { tagged.append(contentsOf: tag); tagged.append(contentsOf: bytes[start...]); tagged.append(0x0A) }
+        out.write(tagged)
+    }
+}
+
 /// Collects records in memory (golden checks, tests).
 public final class MemorySink: RecordSink {
     public private(set) var bytes: [UInt8] = []

@@ -60,7 +60,7 @@ struct Lianlu: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lianlu",
         abstract: "Rule-based information extraction for Chinese news: normalization, sentences, mentions, relations and entities.",
-        subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Link.self, Export.self, Explain.self, Rules.self, Eval.self, Golden.self]
+        subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Link.self, Pipe.self, Export.self, Explain.self, Rules.self, Eval.self, Golden.self]
     )
 }
 
@@ -298,6 +298,31 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         try runFilter(through: .extract, recordsAreDocuments: false, recordsAreSentences: true, processing: processing, rejectsPath: rejects)
+    }
+}
+
+struct Pipe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Filter for batch engines: input documents ({\"id\",\"text\",...} JSONL) on stdin; every stage's records on stdout, each line \"<stage file>\\t<record>\".",
+        discussion: "The lines of one stage, in order, are that stage's file of `lianlu run` over the same documents (documents.jsonl, sentences.jsonl, mentions.jsonl, relations.jsonl, entities.jsonl, rejects.jsonl). scripts/spark/ runs it under Spark's RDD.pipe.")
+
+    @OptionGroup var processing: ProcessingOptions
+
+    func run() throws {
+        let options = try processing.runOptions(progress: false, totalBytes: nil)
+        let rules = try processing.loadRules(workers: options.jobs)
+        let last = Stage.allCases.last!
+        let runner = try PipelineRunner(options: options, through: last, ruleSet: rules.set, copies: rules.copies)
+        let stdout = OutputFile(stdout: ())
+        var sinks = StageSinks()
+        for stage in Stage.allCases { sinks.files[stage] = TaggedSink(stage: stage.fileName, out: stdout) }
+        sinks.rejects = TaggedSink(stage: "rejects.jsonl", out: stdout)
+        sinks.onReject = { printError($0.message) }
+        sinks.onWarning = { printError($0) }
+        var reader = StdinItemReader(recordsAreDocuments: false)
+        let summary = runner.run(&reader, sinks: sinks)
+        stdout.flush()
+        if summary.rejected > 0 { throw ExitCode(ExitStatus.rejected) }
     }
 }
 
