@@ -706,43 +706,51 @@ public final class Linker: @unchecked Sendable {
     private func mergeCompatible(_ frames: [Frame]) -> [Frame] {
         var frames = frames
         var gone = [Bool](repeating: false, count: frames.count)
+        let near = Linker.neighbours(frames)
+        for i in frames.indices where !gone[i] {
+            let type = rules.rules[frames[i].rule].type
+            guard let on = mergeRoles[type], !on.isEmpty, on.allSatisfy({ !frames[i].args[$0].isEmpty }) else { continue }
+            for j in near[i] where j > i && !gone[j] && rules.rules[frames[j].rule].type == type {
+                let a = frames[i], b = frames[j]
+                guard on.allSatisfy({ a.args[$0].map(\.mention) == b.args[$0].map(\.mention) }) else { continue }
+                let compatible = a.args.indices.allSatisfy { r in
+                    a.args[r].isEmpty || b.args[r].isEmpty || a.args[r].map(\.mention) == b.args[r].map(\.mention)
+                } && plans[a.rule].literals.allSatisfy { l in plans[b.rule].literalOf[l.role].map { $0 == l.value } ?? true }
+                guard compatible else { continue }
+                var merged = b.filled > a.filled ? b : a
+                for r in merged.args.indices where merged.args[r].isEmpty { merged.args[r] = a.args[r].isEmpty ? b.args[r] : a.args[r] }
+                merged.span = min(a.span.lowerBound, b.span.lowerBound)..<max(a.span.upperBound, b.span.upperBound)
+                frames[i] = merged
+                gone[j] = true
+            }
+        }
+        return frames.indices.filter { !gone[$0] }.map { frames[$0] }
+    }
+
+    /// For each frame, the other frames of its sentence whose matches start within
+    /// `subsumeWindow` units of its own, in frame order. Frames come sentence by sentence;
+    /// within one, frames of one fact overlap, and the window keeps a 1 MB paragraph
+    /// (one sentence) linear.
+    static func neighbours(_ frames: [Frame]) -> [[Int]] {
+        var out = [[Int]](repeating: [], count: frames.count)
         var lo = 0
         while lo < frames.count {
             var hi = lo
             while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
-            // Frames whose matches start near each other (sorted by start; a 1 MB
-            // paragraph is one sentence and must stay linear).
             let order = (lo..<hi).sorted { (frames[$0].span.lowerBound, $0) < (frames[$1].span.lowerBound, $1) }
-            var rank = [Int: Int]()
-            for (x, i) in order.enumerated() { rank[i] = x }
-            for i in lo..<hi where !gone[i] {
-                let type = rules.rules[frames[i].rule].type
-                guard let on = mergeRoles[type], !on.isEmpty, on.allSatisfy({ !frames[i].args[$0].isEmpty }) else { continue }
-                var near: [Int] = []
-                var x = rank[i]!
-                while x > 0, frames[order[x - 1]].span.lowerBound >= frames[i].span.lowerBound - Linker.subsumeWindow { x -= 1 }
-                while x < order.count, frames[order[x]].span.lowerBound <= frames[i].span.lowerBound + Linker.subsumeWindow {
-                    if order[x] > i { near.append(order[x]) }
-                    x += 1
+            var first = 0
+            for i in order {
+                while frames[order[first]].span.lowerBound < frames[i].span.lowerBound - subsumeWindow { first += 1 }
+                var y = first
+                while y < order.count, frames[order[y]].span.lowerBound <= frames[i].span.lowerBound + subsumeWindow {
+                    if order[y] != i { out[i].append(order[y]) }
+                    y += 1
                 }
-                near.sort()
-                for j in near where !gone[j] && rules.rules[frames[j].rule].type == type {
-                    let a = frames[i], b = frames[j]
-                    guard on.allSatisfy({ a.args[$0].map(\.mention) == b.args[$0].map(\.mention) }) else { continue }
-                    let compatible = a.args.indices.allSatisfy { r in
-                        a.args[r].isEmpty || b.args[r].isEmpty || a.args[r].map(\.mention) == b.args[r].map(\.mention)
-                    } && plans[a.rule].literals.allSatisfy { l in plans[b.rule].literalOf[l.role].map { $0 == l.value } ?? true }
-                    guard compatible else { continue }
-                    var merged = b.filled > a.filled ? b : a
-                    for r in merged.args.indices where merged.args[r].isEmpty { merged.args[r] = a.args[r].isEmpty ? b.args[r] : a.args[r] }
-                    merged.span = min(a.span.lowerBound, b.span.lowerBound)..<max(a.span.upperBound, b.span.upperBound)
-                    frames[i] = merged
-                    gone[j] = true
-                }
+                out[i].sort()
             }
             lo = hi
         }
-        return frames.indices.filter { !gone[$0] }.map { frames[$0] }
+        return out
     }
 
     private func distribute(_ frame: Frame, _ plan: Plan) -> [Frame] {
@@ -775,29 +783,13 @@ public final class Linker: @unchecked Sendable {
             return true
         }
         let keys = frames.map(key)
+        let near = Linker.neighbours(frames)
         var dominated = [Bool](repeating: false, count: frames.count)
-        // Frames come sentence by sentence. Within a sentence, a frame is compared with
-        // those whose matches start near its own (sorted by start, a sliding window):
-        // frames of one fact overlap, and a 1 MB paragraph stays linear.
-        var lo = 0
-        while lo < frames.count {
-            var hi = lo
-            while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
-            let order = (lo..<hi).sorted { (frames[$0].span.lowerBound, $0) < (frames[$1].span.lowerBound, $1) }
-            var first = 0
-            for (x, i) in order.enumerated() {
-                while frames[order[first]].span.lowerBound < frames[i].span.lowerBound - Linker.subsumeWindow { first += 1 }
-                var y = first
-                let t = rules.rules[frames[i].rule].type
-                while y < order.count, frames[order[y]].span.lowerBound <= frames[i].span.lowerBound + Linker.subsumeWindow {
-                    let j = order[y]
-                    y += 1
-                    guard j != i, rules.rules[frames[j].rule].type == t, keys[i].count <= keys[j].count, isSubset(keys[i], keys[j]) else { continue }
-                    if keys[i] != keys[j] || j < i { dominated[i] = true; break }
-                }
-                _ = x
+        for i in frames.indices {
+            let t = rules.rules[frames[i].rule].type
+            for j in near[i] where rules.rules[frames[j].rule].type == t && keys[i].count <= keys[j].count && isSubset(keys[i], keys[j]) {
+                if keys[i] != keys[j] || j < i { dominated[i] = true; break }
             }
-            lo = hi
         }
         return frames.indices.filter { !dominated[$0] }.map { frames[$0] }
     }
