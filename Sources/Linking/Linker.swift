@@ -97,6 +97,12 @@ public final class Linker: @unchecked Sendable {
     /// unit u are `unitAnchors[unitFirst[u]..<unitFirst[u + 1]]` (no hashing per unit).
     let unitFirst: [Int32]
     let unitAnchors: [Int32]
+    /// Anchors that lead some rule: only their positions are kept (`hits`).
+    let leadAnchor: [Bool]
+    /// The words of `unitAnchors`' entries, one after another.
+    let wordUnits: [UInt16]
+    let wordAt: [Int32]
+    let wordLength: [Int32]
     let leadUnits: [UInt64]
     let anaphorUnits: [UInt64]
     let anchorWords: Int
@@ -158,15 +164,32 @@ public final class Linker: @unchecked Sendable {
         self.mergeRoles = mergeRoles
         self.anchors = anchors
         self.anchorsByUnit = byUnit
+        // Every word of every anchor, by its first unit: (anchor, offset and length of the
+        // word in `wordUnits`). The scan compares units in place, with no nested arrays.
         var first = [Int32](repeating: 0, count: 65537)
         var flat: [Int32] = []
+        var wordBuffer: [UInt16] = []
+        var wordAt: [Int32] = [], wordLength: [Int32] = []
         for u in 0..<65536 {
             first[u] = Int32(flat.count)
-            for k in byUnit[UInt16(u)] ?? [] { flat.append(Int32(k)) }
+            for k in byUnit[UInt16(u)] ?? [] {
+                for word in anchors[k] where word.first == UInt16(u) {
+                    flat.append(Int32(k))
+                    wordAt.append(Int32(wordBuffer.count))
+                    wordLength.append(Int32(word.count))
+                    wordBuffer += word
+                }
+            }
         }
         first[65536] = Int32(flat.count)
+        wordUnits = wordBuffer
+        self.wordAt = wordAt
+        self.wordLength = wordLength
         unitFirst = first
         unitAnchors = flat
+        var leadAnchor = [Bool](repeating: false, count: anchors.count)
+        for plan in self.plans { if case .words = plan.lead, let k = plan.anchors.first { leadAnchor[k] = true } }
+        self.leadAnchor = leadAnchor
         self.leadUnits = units
         self.anaphorUnits = anaphorUnits
     }
@@ -242,23 +265,11 @@ public final class Linker: @unchecked Sendable {
             // rules' words occur, and the rest of the work is done only where one can match.
             var typesPresent: UInt16 = 0
             for i in first..<next { typesPresent |= 1 << UInt16(mentions[i].type.code) }
+            // A sentence without mentions holds no frame (an anaphor alone fills one role).
+            if first == next { continue }
             for k in 0..<anchorWords { present[k] = 0 }
-            var anaphorHere = false
             hits.removeAll(keepingCapacity: true)
-            let end = s.utf16Range.upperBound
-            for p in s.utf16Range {
-                let u = tp[p]
-                let bit: UInt64 = 1 << UInt64(u & 63)
-                if anaphorBits[Int(u) >> 6] & bit != 0 { anaphorHere = true }
-                guard leadBits[Int(u) >> 6] & bit != 0 else { continue }
-                for j in Int(firsts[Int(u)])..<Int(firsts[Int(u) + 1]) {
-                    let k = Int(flat[j])
-                    if anchors[k].contains(where: { w in p + w.count <= end && tp[p..<(p + w.count)].elementsEqual(w) }) {
-                        present[k >> 6] |= 1 << UInt64(k & 63)
-                        hits.append((Int32(k), Int32(p)))
-                    }
-                }
-            }
+            let anaphorHere = scan(s.utf16Range, text: text, present: &present, hits: &hits)
             let own = Array(first..<next)
             let pointers = anaphorHere ? anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions, fallback: previousParagraph) : []
             for a in pointers { typesPresent |= 1 << UInt16(a.type.code) }
@@ -295,6 +306,54 @@ public final class Linker: @unchecked Sendable {
         }
         result.entities = EntityGrouper(places: rules.places).group(text: text, mentions: mentions)
         return result
+    }
+
+    /// One pass over a sentence: which required words occur (`present`), where the words
+    /// that lead rules start (`hits`), and whether an anaphor may (the return value).
+    /// Through raw buffers: it runs over every unit of the corpus.
+    private func scan(_ range: Range<Int>, text: [UInt16], present: inout [UInt64], hits: inout [(anchor: Int32, at: Int32)]) -> Bool {
+        var anaphorHere = false
+        text.withUnsafeBufferPointer { t in
+            leadUnits.withUnsafeBufferPointer { lead in
+                anaphorUnits.withUnsafeBufferPointer { ana in
+                    unitFirst.withUnsafeBufferPointer { firsts in
+                        unitAnchors.withUnsafeBufferPointer { flat in
+                          wordUnits.withUnsafeBufferPointer { wu in
+                            wordAt.withUnsafeBufferPointer { at in
+                              wordLength.withUnsafeBufferPointer { len in
+                                leadAnchor.withUnsafeBufferPointer { leads in
+                                    let end = range.upperBound
+                                    for p in range {
+                                        let u = t[p]
+                                        let w = Int(u) >> 6
+                                        let bit: UInt64 = 1 << UInt64(u & 63)
+                                        if (lead[w] | ana[w]) & bit == 0 { continue }
+                                        if ana[w] & bit != 0 { anaphorHere = true }
+                                        if lead[w] & bit == 0 { continue }
+                                        var lastAnchor = -1
+                                        for j in Int(firsts[Int(u)])..<Int(firsts[Int(u) + 1]) {
+                                            let k = Int(flat[j])
+                                            if k == lastAnchor { continue }  // an earlier word of k matched here
+                                            let n = Int(len[j]), a = Int(at[j])
+                                            guard p + n <= end else { continue }
+                                            var q = 1
+                                            while q < n, t[p + q] == wu[a + q] { q += 1 }
+                                            guard q == n else { continue }
+                                            lastAnchor = k
+                                            present[k >> 6] |= 1 << UInt64(k & 63)
+                                            if leads[k] { hits.append((Int32(k), Int32(p))) }
+                                        }
+                                    }
+                                }
+                              }
+                            }
+                          }
+                        }
+                    }
+                }
+            }
+        }
+        return anaphorHere
     }
 
     // MARK: Anaphors
