@@ -711,7 +711,9 @@ public final class Linker: @unchecked Sendable {
                             if prev == nil || earlier[i].span.upperBound > prev!.span.upperBound { prev = earlier[i] }
                         }
                     }
-                    if let prev, text[prev.span.upperBound..<span.lowerBound].allSatisfy({ MatchContext.listSeparators.contains([$0]) || $0 == 0x20 }) {
+                    // Only across 、 (市委书记A、市长B): after a comma the next post may be of
+                    // another body (邢台市副市长A,县委书记B).
+                    if let prev, text[prev.span.upperBound..<span.lowerBound].allSatisfy({ $0 == 0x3001 || $0 == 0x20 }) {
                         frame.args[role] = prev.args[role]
                     }
                 case .locatedIn:
