@@ -562,8 +562,9 @@ public final class Linker: @unchecked Sendable {
                             let after = skipSpaces(atoms[chain.last!].range.upperBound)
                             guard let sep = MatchContext.listSeparators.first(where: { after + $0.count <= end && text[after..<(after + $0.count)].elementsEqual($0) }) else { break }
                             var next = skipSpaces(after + sep.count)
-                            // A place before a member is its origin, not a member (、荷兰X公司).
-                            if !types.contains(.location), let loc = startsAt(next).first(where: { atoms[$0].type == .location }) {
+                            // A place before a company is its origin, not a member (、荷兰X公司);
+                            // before a post it names another body (常委、玛纳斯县委书记): the list ends.
+                            if types.contains(.organization), !types.contains(.location), let loc = startsAt(next).first(where: { atoms[$0].type == .location }) {
                                 next = skipSpaces(atoms[loc].range.upperBound)
                             }
                             guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) }) else { break }
