@@ -59,7 +59,7 @@ struct Lianlu: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "lianlu",
-        abstract: "Rule-based information extraction for Chinese news: normalization, sentences, mentions, relations and entities.",
+        abstract: "Rule-based information extraction for Chinese news: normalization, sentences, mentions, relations, entities and a knowledge graph.",
         subcommands: [Run.self, Normalize.self, Sentences.self, Extract.self, Link.self, Pipe.self, Export.self, Explain.self, Rules.self, Eval.self, Golden.self]
     )
 }
