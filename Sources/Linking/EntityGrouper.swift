@@ -19,9 +19,8 @@ struct EntityGrouper {
     /// Swift strings of Chinese (which are normalized on every hash).
     struct NameKey: Hashable {
         var type: MentionType
-        /// The canonical units (a place's full name), and the units as written.
+        /// The canonical units (a place's full name for a place).
         var units: [UInt16]
-        var written: [UInt16]
     }
 
     func group(text: [UInt16], mentions: [Mention]) -> [Entity] {
@@ -52,10 +51,9 @@ struct EntityGrouper {
                             nameOf[i] = distinct.count
                             hashes.append(h)
                             firsts.append(r)
-                            let written = Array(t[r])
-                            var units = written
+                            var units = Array(t[r])
                             if type == .location, let full = places.fullNameUnits[units] { units = full }
-                            distinct.append(NameKey(type: type, units: units, written: written))
+                            distinct.append(NameKey(type: type, units: units))
                             break
                         }
                         if hashes[k] == h, distinct[k].type == type, firsts[k].count == r.count, t[firsts[k]].elementsEqual(t[r]) {

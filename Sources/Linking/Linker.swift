@@ -37,24 +37,8 @@ public final class Linker: @unchecked Sendable {
     /// rules are never tried.
     ///
     /// Roles are compiled to their index in the type's roles, so frames are small arrays
-    /// rather than dictionaries keyed by role name.
-    struct PlanDraft {
-        var anchors: [Int] = []
-        var anchorBits: [UInt64] = []
-        var typeMasks: [UInt16] = []
-        var lead: PatternElement
-        var elementRoles: [Int] = []
-        var attach: [(role: Int, ways: [Attachment], ofRole: [Int])] = []
-        var literals: [(role: Int, value: String)] = []
-        var literalOf: [String?] = []
-        var requires: [Int] = []
-        var distribute: [Int] = []
-        var checks: [(RelationRuleSet, Frame, [UInt16]) -> Bool] = []
-        var roleCount = 0
-        var listRoles: [Bool] = []
-    }
-
-    /// Immutable, so reading it in the matcher needs no exclusivity checks.
+    /// rather than dictionaries keyed by role name. Immutable, so reading it in the matcher
+    /// needs no exclusivity checks.
     final class Plan {
         let anchors: [Int]
         /// `anchors` as a bit set over `Linker.anchors` (`anchorWords` words).
@@ -73,28 +57,37 @@ public final class Linker: @unchecked Sendable {
         let roleCount: Int
         let listRoles: [Bool]
 
-        init(_ d: PlanDraft) {
-            anchors = d.anchors
-            anchorBits = d.anchorBits
-            typeMasks = d.typeMasks
-            lead = d.lead
-            elementRoles = d.elementRoles
-            attach = d.attach
-            literals = d.literals
-            literalOf = d.literalOf
-            requires = d.requires
-            distribute = d.distribute
-            checks = d.checks
-            roleCount = d.roleCount
-            listRoles = d.listRoles
+        /// `anchors`: the indices of the rule's required word elements among all rules'.
+        init(_ rule: RelationRule, anchors: [Int], anchorWords: Int) {
+            self.anchors = anchors
+            var bits = [UInt64](repeating: 0, count: anchorWords)
+            for k in anchors { bits[k >> 6] |= 1 << UInt64(k & 63) }
+            anchorBits = bits
+            typeMasks = rule.pattern.compactMap { e in
+                if case let .mention(_, types, _, optional) = e, !optional { return types.bits }
+                return nil
+            }
+            lead = rule.pattern.first { if case .notAfter = $0 { return false }; return true }!
+            let roles = rule.type.roles
+            func index(_ r: String) -> Int { roles.firstIndex(of: r) ?? -1 }
+            roleCount = roles.count
+            listRoles = roles.map { rule.type.listRoles.contains($0) }
+            elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
+            attach = rule.attach.map { a in (index(a.role), a.ways, a.ways.map { $0.ofRole.map(index) ?? -1 }) }
+            literals = rule.literals.map { (index($0.role), $0.value) }
+            var literalOf = [String?](repeating: nil, count: roles.count)
+            for (r, v) in literals { literalOf[r] = v }
+            self.literalOf = literalOf
+            requires = rule.requires.map(index)
+            distribute = rule.distribute.map(index)
+            checks = rule.checks.compactMap { RelationChecks.named[$0] }
         }
     }
     let plans: [Plan]
     /// Distinct required word elements of all rules, and the units they can start with.
     let anchors: [[[UInt16]]]
-    let anchorsByUnit: [UInt16: [Int]]
-    /// `anchorsByUnit` flattened for the scan of every sentence: the anchors starting with
-    /// unit u are `unitAnchors[unitFirst[u]..<unitFirst[u + 1]]` (no hashing per unit).
+    /// For the scan of every sentence: the anchor words starting with unit u are entries
+    /// `unitFirst[u]..<unitFirst[u + 1]` of `unitAnchors` (no hashing per unit).
     let unitFirst: [Int32]
     let unitAnchors: [Int32]
     /// Anchors that lead some rule: only their positions are kept (`hits`).
@@ -115,55 +108,32 @@ public final class Linker: @unchecked Sendable {
         var byUnit: [UInt16: [Int]] = [:]
         var units = [UInt64](repeating: 0, count: 1024)
         func mark(_ u: UInt16, _ bits: inout [UInt64]) { bits[Int(u) >> 6] |= 1 << UInt64(u & 63) }
-        var plans: [PlanDraft] = []
+        var ruleAnchors: [[Int]] = []
         for rule in rules.rules {
-            var plan = PlanDraft(lead: rule.pattern.first { if case .notAfter = $0 { return false }; return true }!)
-            for e in rule.pattern {
-                switch e {
-                case let .words(words, optional) where !optional:
-                    let k: Int
-                    if let i = anchors.firstIndex(of: words) { k = i } else {
-                        k = anchors.count
-                        anchors.append(words)
-                        for w in words where !w.isEmpty {
-                            if !(byUnit[w[0]]?.contains(k) ?? false) { byUnit[w[0], default: []].append(k) }
-                            mark(w[0], &units)
-                        }
+            var own: [Int] = []
+            for case let .words(words, optional) in rule.pattern where !optional {
+                let k: Int
+                if let i = anchors.firstIndex(of: words) { k = i } else {
+                    k = anchors.count
+                    anchors.append(words)
+                    for w in words where !w.isEmpty {
+                        if !(byUnit[w[0]]?.contains(k) ?? false) { byUnit[w[0], default: []].append(k) }
+                        mark(w[0], &units)
                     }
-                    plan.anchors.append(k)
-                case let .mention(_, types, _, optional) where !optional:
-                    plan.typeMasks.append(types.bits)
-                default: break
                 }
+                own.append(k)
             }
-            let roles = rule.type.roles
-            func index(_ r: String) -> Int { roles.firstIndex(of: r) ?? -1 }
-            plan.roleCount = roles.count
-            plan.listRoles = roles.map { rule.type.listRoles.contains($0) }
-            plan.elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
-            plan.attach = rule.attach.map { a in (index(a.role), a.ways, a.ways.map { $0.ofRole.map(index) ?? -1 }) }
-            plan.literals = rule.literals.map { (index($0.role), $0.value) }
-            plan.literalOf = [String?](repeating: nil, count: roles.count)
-            for (r, v) in plan.literals { plan.literalOf[r] = v }
-            plan.requires = rule.requires.map(index)
-            plan.distribute = rule.distribute.map(index)
-            plan.checks = rule.checks.compactMap { RelationChecks.named[$0] }
-            plans.append(plan)
+            ruleAnchors.append(own)
         }
         let words = max(1, (anchors.count + 63) / 64)
-        for i in plans.indices {
-            plans[i].anchorBits = [UInt64](repeating: 0, count: words)
-            for k in plans[i].anchors { plans[i].anchorBits[k >> 6] |= 1 << UInt64(k & 63) }
-        }
         anchorWords = words
+        plans = zip(rules.rules, ruleAnchors).map { Plan($0, anchors: $1, anchorWords: words) }
         var anaphorUnits = [UInt64](repeating: 0, count: 1024)
         for a in rules.anaphors where !a.word.isEmpty { mark(a.word[0], &anaphorUnits) }
-        self.plans = plans.map(Plan.init)
         var mergeRoles: [RelationType: [Int]] = [:]
         for (type, roles) in rules.mergeOn { mergeRoles[type] = roles.compactMap { type.roles.firstIndex(of: $0) } }
         self.mergeRoles = mergeRoles
         self.anchors = anchors
-        self.anchorsByUnit = byUnit
         // Every word of every anchor, by its first unit: (anchor, offset and length of the
         // word in `wordUnits`). The scan compares units in place, with no nested arrays.
         var first = [Int32](repeating: 0, count: 65537)
@@ -213,7 +183,6 @@ public final class Linker: @unchecked Sendable {
         public var target: Range<Int>
         public var type: MentionType
         public var isAnaphor: Bool
-        func text(_ t: [UInt16]) -> String { String(decoding: t[target], as: UTF16.self) }
     }
 
     /// A frame before ids are given; `args` is indexed by role. Its literal roles are

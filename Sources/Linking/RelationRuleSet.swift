@@ -190,7 +190,6 @@ struct PlaceLevels: @unchecked Sendable {
     let foreign: Lexicon
     /// Short form -> the one full name it stands for (临清 -> 临清市); ambiguous short
     /// forms (朝阳: a city and districts) are left out.
-    let fullName: [String: String]
     let fullNameUnits: [[UInt16]: [UInt16]]
     /// Rank per gazetteer entry and per level-word entry, read once at load time.
     let gazetteerRank: [Double?]
@@ -215,7 +214,6 @@ struct PlaceLevels: @unchecked Sendable {
         }
         var map: [String: String] = [:]
         for (s, fs) in candidates where fs.count == 1 { map[s] = fs.first! }
-        fullName = map
         gazetteerRank = gazetteer.entries.map { e in
             switch (e.value ?? "").split(separator: "_").first {
             case "province": return 1
