@@ -6,26 +6,25 @@ public struct DocumentRecords {
     public var doc: String
     /// Sentence records stay unparsed until a frame needs one (their text is a quarter of
     /// a run folder's bytes).
-    public var sentences: [RawRecord] = []
+    public var sentences: [Record] = []
     /// Mention records stay unparsed too: only those a frame names are read in full.
-    public var mentions: [RawRecord] = []
+    public var mentions: [Record] = []
     public var relations: [Record] = []
     public var entities: [Record] = []
 
     public init(doc: String) { self.doc = doc }
 }
 
-/// A parsed record and its line (a struct: arrays of tuples look up type metadata at run
-/// time on every allocation).
+/// A record's bytes and line, parsed when it was read or (sentences, mentions) when a
+/// frame needs it.
 public struct Record {
-    public var value: JSONValue
-    public var line: Int
-}
-
-/// A record's bytes, its sid when cheap to read, and its line.
-public struct RawRecord {
     public var bytes: [UInt8]
     public var line: Int
+    public var parsed: JSONValue?
+
+    /// The parsed record (`.null` if it cannot be parsed: the reader parses every record it
+    /// does not leave lazy, and the builder parses lazy ones itself to report errors).
+    public var value: JSONValue { parsed ?? .null }
 }
 
 /// A record that names something the run does not have (a mention id no mention has).
@@ -69,12 +68,14 @@ public struct GraphBuilder {
     public func triples(_ d: DocumentRecords, described: inout Set<String>, files: (sentences: String, mentions: String, relations: String, entities: String)) throws -> [Triple] {
         var out: [Triple] = []
         func add(_ s: String, _ p: String, _ o: RDFTerm) { out.append(Triple(.iri(s), p, o)) }
-        let docIRI = iri.document(d.doc)
+        let docIRIs = iri.document(d.doc)
+        let docIRI = docIRIs.document
 
         // Mentions by id, and the entity (key) of each name mention.
         var mentionAt: [String: Int] = [:]  // id -> index in d.mentions
         for (k, r) in d.mentions.enumerated() {
-            guard let id = RunFolderReader.leadingField(r.bytes, after: "doc", named: "id") ?? (try? JSONParser.parse(r.bytes))?["id"]?.stringValue else {
+            guard let id = RunFolderReader.leadingStrings(r.bytes, keys: ["doc", "id"])?[1]
+                ?? (r.parsed ?? (try? JSONParser.parse(r.bytes)))?["id"]?.stringValue else {
                 throw GraphError(file: files.mentions, line: r.line, message: "a mention record needs \"id\"")
             }
             mentionAt[id] = k
@@ -84,7 +85,7 @@ public struct GraphBuilder {
             if let m = parsed[id] { return m }
             guard let k = mentionAt[id] else { return nil }
             do {
-                let m = try JSONParser.parse(d.mentions[k].bytes)
+                let m = try d.mentions[k].parsed ?? JSONParser.parse(d.mentions[k].bytes)
                 parsed[id] = m
                 return m
             } catch {
@@ -95,10 +96,6 @@ public struct GraphBuilder {
         var entityIRI: [String: String] = [:]  // mention id -> entity IRI (made once per entity)
         var keyIRI: [String: String] = [:]     // entity key -> IRI, for the shortcuts
         func node(_ key: String) -> String { keyIRI[key] ?? iri.entity(key: key) }
-        // The document's IRIs share one prefix, made once.
-        let docPrefix = docIRI + "/"
-        func sentenceIRI(_ sid: Int) -> String { docPrefix + "s" + String(sid) }
-        func mentionIRI(_ id: String) -> String { docPrefix + IRIMinter.segment(id) }
         for rec in d.entities {
             let e = rec.value, line = rec.line
             guard let key = e["key"]?.stringValue, let type = e["type"]?.stringValue, let name = e["name"]?.stringValue,
@@ -128,7 +125,7 @@ public struct GraphBuilder {
             if sentenceText.isEmpty {
                 for raw in d.sentences {
                     let s: JSONValue
-                    do { s = try JSONParser.parse(raw.bytes) } catch {
+                    do { s = try raw.parsed ?? JSONParser.parse(raw.bytes) } catch {
                         throw GraphError(file: files.sentences, line: raw.line, message: "not a JSON record: \(error)")
                     }
                     if let sid = s["sid"]?.intValue { sentenceText[sid] = (s["text"]?.stringValue ?? "", s["start"]?.intValue ?? 0, s["end"]?.intValue ?? 0) }
@@ -146,11 +143,11 @@ public struct GraphBuilder {
                   let args = r["args"]?.members, let cls = GraphBuilder.factClasses[type] else {
                 throw GraphError(file: files.relations, line: line, message: "a relation record needs id, sid, a known type and args")
             }
-            let fact = docPrefix + IRIMinter.segment(rid)
+            let fact = docIRIs.fact(rid)
             add(fact, NS.type, .iri(NS.ll + cls))
             add(fact, NS.type, .iri(V.ll_Fact))
             add(fact, V.ll_rule, .string(r["rule"]?.stringValue ?? ""))
-            add(fact, V.prov_wasDerivedFrom, .iri(sentenceIRI(sid)))
+            add(fact, V.prov_wasDerivedFrom, .iri(docIRIs.sentence(sid)))
             sentencesUsed.insert(sid)
             var roleNodes: [String: [String]] = [:]  // role -> entity keys, for shortcuts
             for member in args {
@@ -165,11 +162,11 @@ public struct GraphBuilder {
                     guard let m = try mention(id), let mtype = m["type"]?.stringValue else {
                         throw GraphError(file: files.relations, line: line, message: "relation \(rid) names mention \(id) for \(role), which document \(d.doc) does not have")
                     }
-                    add(fact, V.ll_evidence, .iri(mentionIRI(id)))
+                    add(fact, V.ll_evidence, .iri(docIRIs.mention(id)))
                     if mentionSeen.insert(id).inserted { mentionsUsed.append(id) }
                     switch mtype {
                     case "MONEY", "QUANTITY":
-                        let v = mentionIRI(id) + "/value"
+                        let v = docIRIs.value(id)
                         add(fact, prop, .iri(v))
                         addValue(v, mtype, m["value"], text: m["text"]?.stringValue ?? "", add)
                     case "DATE":
@@ -218,12 +215,12 @@ public struct GraphBuilder {
             add(docIRI, NS.type, .iri(V.schema_CreativeWork))
             add(docIRI, NS.type, .iri(V.prov_Entity))
             add(docIRI, V.dcterms_identifier, .string(d.doc))
-            if let first = d.sentences.first, let date = (try? JSONParser.parse(first.bytes))?["date"]?.stringValue {
+            if let first = d.sentences.first, let date = (first.parsed ?? (try? JSONParser.parse(first.bytes)))?["date"]?.stringValue {
                 add(docIRI, V.dcterms_date, .typed(date, V.xsd_date))
             }
         }
         for sid in sentencesUsed.sorted() {
-            let s = sentenceIRI(sid)
+            let s = docIRIs.sentence(sid)
             let (text, start, end) = try sentence(sid)
             add(s, NS.type, .iri(V.nif_Sentence))
             add(s, V.nif_isString, .literal(text, datatype: nil, language: "zh"))
@@ -234,13 +231,13 @@ public struct GraphBuilder {
         }
         for id in mentionsUsed {
             guard let m = try mention(id) else { continue }
-            let mnode = mentionIRI(id)
+            let mnode = docIRIs.mention(id)
             add(mnode, NS.type, .iri(V.nif_Phrase))
             add(mnode, V.nif_anchorOf, .literal(m["text"]?.stringValue ?? "", datatype: nil, language: "zh"))
             add(mnode, V.nif_beginIndex, .typed(String(m["start"]?.intValue ?? 0), V.xsd_nonNegativeInteger))
             add(mnode, V.nif_endIndex, .typed(String(m["end"]?.intValue ?? 0), V.xsd_nonNegativeInteger))
             add(mnode, V.ll_rule, .string(m["rule"]?.stringValue ?? ""))
-            if let sid = m["sid"]?.intValue { add(mnode, V.nif_sentence, .iri(sentenceIRI(sid))) }
+            if let sid = m["sid"]?.intValue { add(mnode, V.nif_sentence, .iri(docIRIs.sentence(sid))) }
             if let key = entityOf[id] { add(mnode, V.ll_mentionOf, .iri(entityIRI[id] ?? node(key))) }
         }
         return out

@@ -125,14 +125,6 @@ struct TurtleSink: GraphSink {
         }
     }
 
-    static func term(_ t: RDFTerm) -> String {
-        if case let .iri(i) = t { return TurtleSink.name(i) }
-        if case let .literal(s, dt, lang) = t, lang == nil, let dt, dt != NS.xsd + "string" {
-            return "\"\(RDFTerm.escapeString(s))\"^^" + TurtleSink.name(dt)
-        }
-        return t.nTriples
-    }
-
     /// A prefixed name where the local part is plain (letters, digits, _ and -), else `<iri>`.
     static func name(_ i: String) -> String {
         if i == NS.type { return "a" }

@@ -15,7 +15,7 @@ public final class RunFolderReader {
     final class Stream {
         let name: String
         let reader: LineReader
-        var pending: (JSONValue, String, Int)?  // record, doc, line
+        var pending: (Record, String)?  // the next record and its doc
         var done = false
         var bytes = 0
 
@@ -36,18 +36,17 @@ public final class RunFolderReader {
             }
         }
 
-        /// Keep records as bytes, reading only their `doc` (sentences.jsonl).
+        /// Keep records as bytes, reading only their `doc` (sentences, mentions): the
+        /// builder parses the few a frame uses.
         var lazy = false
-        var pendingBytes: [UInt8] = []
 
-        func peek() throws -> (JSONValue, String, Int)? {
+        func peek() throws -> (Record, String)? {
             if pending == nil && !done {
                 while let line = reader.next() {
                     bytes += line.count + 1
                     if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
-                    if lazy, let doc = RunFolderReader.leadingDoc(line) {
-                        pendingBytes = line
-                        pending = (.null, doc, reader.lineNumber)
+                    if lazy, let doc = RunFolderReader.leadingStrings(line, keys: ["doc"])?.first {
+                        pending = (Record(bytes: line, line: reader.lineNumber, parsed: nil), doc)
                         return pending
                     }
                     let v: JSONValue
@@ -55,8 +54,7 @@ public final class RunFolderReader {
                         throw GraphError(file: name, line: reader.lineNumber, message: "not a JSON record: \(error)")
                     }
                     guard let doc = v["doc"]?.stringValue else { throw GraphError(file: name, line: reader.lineNumber, message: "a record without \"doc\"") }
-                    pendingBytes = line
-                    pending = (v, doc, reader.lineNumber)
+                    pending = (Record(bytes: line, line: reader.lineNumber, parsed: v), doc)
                     return pending
                 }
                 done = true
@@ -67,17 +65,8 @@ public final class RunFolderReader {
         /// The records of `doc` at the head of the stream.
         func take(_ doc: String) throws -> [Record] {
             var out: [Record] = []
-            while let (v, d, line) = try peek(), d == doc {
-                out.append(Record(value: v, line: line))
-                pending = nil
-            }
-            return out
-        }
-
-        func takeRaw(_ doc: String) throws -> [RawRecord] {
-            var out: [RawRecord] = []
-            while let (_, d, line) = try peek(), d == doc {
-                out.append(RawRecord(bytes: pendingBytes, line: line))
+            while let (r, d) = try peek(), d == doc {
+                out.append(r)
                 pending = nil
             }
             return out
@@ -110,54 +99,43 @@ public final class RunFolderReader {
     /// The next document's records, or nil at the end. Every document has sentences
     /// (an empty one has nothing at all); the other files follow the same order.
     public func next() throws -> DocumentRecords? {
-        guard let (_, doc, _) = try sentences.peek() else {
+        guard let (_, doc) = try sentences.peek() else {
             for s in [mentions, relations, entities] {
-                if let (_, d, line) = try s.peek() {
-                    throw GraphError(file: s.name, line: line, message: "document \(d) has no sentences in sentences.jsonl, or comes out of the run's order")
+                if let (r, d) = try s.peek() {
+                    throw GraphError(file: s.name, line: r.line, message: "document \(d) has no sentences in sentences.jsonl, or comes out of the run's order")
                 }
             }
             return nil
         }
         var d = DocumentRecords(doc: doc)
-        d.sentences = try sentences.takeRaw(doc)
-        d.mentions = try mentions.takeRaw(doc)
+        d.sentences = try sentences.take(doc)
+        d.mentions = try mentions.take(doc)
         d.relations = try relations.take(doc)
         d.entities = try entities.take(doc)
         return d
     }
 
-    /// The `doc` of a record that starts `{"doc":"...",` with no escapes in the id (as a
-    /// run writes them); nil sends the line through the full parser.
-    static func leadingDoc(_ line: [UInt8]) -> String? {
-        let head: [UInt8] = Array("{\"doc\":\"".utf8)
-        guard line.count > head.count, line.starts(with: head) else { return nil }
-        var i = head.count
-        while i < line.count, line[i] != 0x22 {
-            if line[i] == 0x5C || line[i] < 0x20 { return nil }
-            i += 1
-        }
-        guard i < line.count else { return nil }
-        return String(validating: line[head.count..<i], as: UTF8.self)
-    }
-
-    /// The string value of `named` when it directly follows the `after` field at the start
-    /// of a record as a run writes it (`{"doc":"d1","id":"m5_1",...`), else nil.
-    static func leadingField(_ line: [UInt8], after: String, named: String) -> String? {
+    /// The string values of `keys` when a record starts with exactly those fields in that
+    /// order and without escapes, as a run writes them (`{"doc":"d1","id":"m5_1",...`);
+    /// nil sends the record through the full parser.
+    static func leadingStrings(_ line: [UInt8], keys: [String]) -> [String]? {
         var i = 0
         func expect(_ s: String) -> Bool {
             for b in s.utf8 { guard i < line.count, line[i] == b else { return false }; i += 1 }
             return true
         }
-        func skipString() -> Bool {
-            while i < line.count, line[i] != 0x22 { if line[i] == 0x5C { return false }; i += 1 }
-            guard i < line.count else { return false }
+        var out: [String] = []
+        for (n, key) in keys.enumerated() {
+            guard expect((n == 0 ? "{\"" : ",\"") + key + "\":\"") else { return nil }
+            let start = i
+            while i < line.count, line[i] != 0x22 { if line[i] == 0x5C || line[i] < 0x20 { return nil }; i += 1 }
+            guard i < line.count else { return nil }
+            let valid = line.withUnsafeBufferPointer { UTF8Decoder.isValid(UnsafeBufferPointer(rebasing: $0[start..<i])) }
+            guard valid else { return nil }
+            out.append(String(decoding: line[start..<i], as: UTF8.self))
             i += 1
-            return true
         }
-        guard expect("{\"\(after)\":\""), skipString(), expect(",\"\(named)\":\"") else { return nil }
-        let start = i
-        guard skipString() else { return nil }
-        return String(validating: line[start..<(i - 1)], as: UTF8.self)
+        return out
     }
 
     static func lineCount(_ path: String) -> Int {

@@ -43,11 +43,9 @@ public struct IRIMinter: Sendable {
     }
 
     public func role(title: String) -> String { base + "id/Role/" + IRIMinter.segment(title) }
-    public func document(_ doc: String) -> String { base + "doc/" + IRIMinter.segment(doc) }
-    public func sentence(_ doc: String, _ sid: Int) -> String { document(doc) + "/s" + String(sid) }
-    public func mention(_ doc: String, _ id: String) -> String { document(doc) + "/" + IRIMinter.segment(id) }
-    public func fact(_ doc: String, _ id: String) -> String { document(doc) + "/" + IRIMinter.segment(id) }
-    public func value(_ doc: String, _ mentionID: String) -> String { document(doc) + "/" + IRIMinter.segment(mentionID) + "/value" }
+    /// The IRIs of one document and of what it holds (`doc/DOC`, `doc/DOC/s3`, `doc/DOC/m3_1`,
+    /// `doc/DOC/r2`, `doc/DOC/m3_1/value`); the prefix is made once per document.
+    public func document(_ doc: String) -> DocumentIRIs { DocumentIRIs(document: base + "doc/" + IRIMinter.segment(doc)) }
 
     static let asciiUnsafe: [Bool] = (0..<128).map { v in
         v <= 0x20 || v == 0x7F || "/?#%<>\"{}|\\^`[]".unicodeScalars.contains(Unicode.Scalar(UInt8(v)))
@@ -84,6 +82,22 @@ public struct IRIMinter: Sendable {
         }
         return out
     }
+}
+
+public struct DocumentIRIs: Sendable {
+    public let document: String
+    let prefix: String
+
+    init(document: String) {
+        self.document = document
+        prefix = document + "/"
+    }
+
+    public func sentence(_ sid: Int) -> String { prefix + "s" + String(sid) }
+    public func mention(_ id: String) -> String { prefix + IRIMinter.segment(id) }
+    public func fact(_ id: String) -> String { prefix + IRIMinter.segment(id) }
+    /// The schema:MonetaryAmount or schema:QuantitativeValue a value mention stands for.
+    public func value(_ mentionID: String) -> String { mention(mentionID) + "/value" }
 }
 
 extension String {
