@@ -117,10 +117,10 @@ public struct JSONWriter {
 
     /// Writes `prefix` (ASCII letters, digits and punctuation other than `"` and `\`, as
     /// in `LOC:`) and then UTF-16 units as one JSON string.
-    public mutating func string(asciiPrefix prefix: StaticString, utf16 units: UnsafeBufferPointer<UInt16>) {
+    public mutating func string(asciiPrefix prefix: String, utf16 units: UnsafeBufferPointer<UInt16>) {
         valuePrefix()
         append(UInt8(ascii: "\""))
-        prefix.withUTF8Buffer { for b in $0 { append(b) } }
+        for b in prefix.utf8 { append(b) }
         appendEscaped(utf16: units)
         append(UInt8(ascii: "\""))
     }

@@ -102,22 +102,6 @@ public struct Entity: Sendable, Equatable {
 
     public var name: String { String(decoding: nameUnits, as: UTF16.self) }
 
-    /// The `TYPE:` of a key, as a constant for the record writer.
-    static func keyPrefix(_ type: String) -> StaticString {
-        switch type {
-        case "PER": return "PER:"
-        case "ORG": return "ORG:"
-        case "LOC": return "LOC:"
-        case "PROJECT": return "PROJECT:"
-        case "TITLE": return "TITLE:"
-        case "PRODUCT": return "PRODUCT:"
-        case "MONEY": return "MONEY:"
-        case "QUANTITY": return "QUANTITY:"
-        case "PERCENT": return "PERCENT:"
-        default: return "DATE:"
-        }
-    }
-
     /// `TYPE:canonical name`: the same thing gets the same key in every document and run.
     public var key: String { "\(type):\(name)" }
 
@@ -128,7 +112,7 @@ public struct Entity: Sendable, Equatable {
         w.key("type"); w.string(type)
         nameUnits.withUnsafeBufferPointer { u in
             w.key("name"); w.string(utf16: u)
-            w.key("key"); w.string(asciiPrefix: Entity.keyPrefix(type), utf16: u)
+            w.key("key"); w.string(asciiPrefix: type + ":", utf16: u)
         }
         w.key("mentions")
         w.beginArray()
