@@ -142,25 +142,30 @@ public enum UTF8Decoder {
         var validMulti = 0, invalid = 0
         var i = 0
         while i < n {
-            let b0 = src[i]
-            if b0 < 0x80 { i += 1; continue }
-            var need = 0, minValue: UInt32 = 0
-            var scalar: UInt32 = 0
-            if b0 & 0xE0 == 0xC0 { need = 1; scalar = UInt32(b0 & 0x1F); minValue = 0x80 }
-            else if b0 & 0xF0 == 0xE0 { need = 2; scalar = UInt32(b0 & 0x0F); minValue = 0x800 }
-            else if b0 & 0xF8 == 0xF0 { need = 3; scalar = UInt32(b0 & 0x07); minValue = 0x10000 }
-            var ok = need > 0 && i + need < n
-            if ok {
-                for k in 1...need {
-                    let b = src[i + k]
-                    if b & 0xC0 != 0x80 { ok = false; break }
-                    scalar = scalar << 6 | UInt32(b & 0x3F)
-                }
-            }
-            if ok && (scalar < minValue || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF)) { ok = false }
-            if ok { validMulti += 1; i += need + 1 } else { invalid += 1; i += 1 }
+            if src[i] < 0x80 { i += 1; continue }
+            if let len = multibyteLength(src, at: i, count: n) { validMulti += 1; i += len } else { invalid += 1; i += 1 }
         }
         return .invalid(offset: firstInvalid, validMultibyte: validMulti, invalidSequences: invalid)
+    }
+
+    /// The length of the strict UTF-8 multi-byte sequence at `i` (no overlongs, no
+    /// surrogates, nothing above U+10FFFF), or nil if there is none.
+    @inline(__always)
+    static func multibyteLength(_ src: UnsafePointer<UInt8>, at i: Int, count n: Int) -> Int? {
+        let b0 = src[i]
+        var need = 0, minValue: UInt32 = 0, scalar: UInt32 = 0
+        if b0 & 0xE0 == 0xC0 { need = 1; scalar = UInt32(b0 & 0x1F); minValue = 0x80 }
+        else if b0 & 0xF0 == 0xE0 { need = 2; scalar = UInt32(b0 & 0x0F); minValue = 0x800 }
+        else if b0 & 0xF8 == 0xF0 { need = 3; scalar = UInt32(b0 & 0x07); minValue = 0x10000 }
+        else { return nil }
+        guard i + need < n else { return nil }
+        for k in 1...need {
+            let b = src[i + k]
+            if b & 0xC0 != 0x80 { return nil }
+            scalar = scalar << 6 | UInt32(b & 0x3F)
+        }
+        if scalar < minValue || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return nil }
+        return need + 1
     }
 
     /// Whether `bytes` are strict UTF-8 (the checks of `decode`), eight ASCII bytes at a
@@ -173,21 +178,9 @@ public enum UTF8Decoder {
         var i = 0
         while i < n {
             if i + 8 <= n, UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
-            let b0 = src[i]
-            if b0 < 0x80 { i += 1; continue }
-            var need = 0, minValue: UInt32 = 0, scalar: UInt32 = 0
-            if b0 & 0xE0 == 0xC0 { need = 1; scalar = UInt32(b0 & 0x1F); minValue = 0x80 }
-            else if b0 & 0xF0 == 0xE0 { need = 2; scalar = UInt32(b0 & 0x0F); minValue = 0x800 }
-            else if b0 & 0xF8 == 0xF0 { need = 3; scalar = UInt32(b0 & 0x07); minValue = 0x10000 }
-            else { return false }
-            guard i + need < n else { return false }
-            for k in 1...need {
-                let b = src[i + k]
-                if b & 0xC0 != 0x80 { return false }
-                scalar = scalar << 6 | UInt32(b & 0x3F)
-            }
-            if scalar < minValue || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return false }
-            i += need + 1
+            if src[i] < 0x80 { i += 1; continue }
+            guard let len = multibyteLength(src, at: i, count: n) else { return false }
+            i += len
         }
         return true
     }
