@@ -323,10 +323,9 @@ struct Neo4jSink: GraphSink {
             for iri in iris {
                 let n = nodes[iri]!
                 var row = Neo4jSink.csv(iri) + "," + Neo4jSink.csv(n.labels.joined(separator: ";"))
-                for (name, _) in columns {
-                    let vs = n.props.filter { $0.0 == name }.map(\.2)
-                    row += "," + Neo4jSink.csv(vs.first ?? "")
-                }
+                var first: [String: String] = [:]  // a property's first value (one column each)
+                for (name, _, v) in n.props where first[name] == nil { first[name] = v }
+                for (name, _) in columns { row += "," + Neo4jSink.csv(first[name] ?? "") }
                 f.append(row + "\n")
                 f.flushIfFull()
             }
