@@ -134,8 +134,12 @@ public struct NormalizedDocument: Sendable {
     /// (`script`, `date_source`, `edits`).
     /// `textMarks`: UTF-16 offsets into `text` whose serialized byte offsets are returned
     /// (see `JSONWriter.string(utf16:marks:)`).
+    /// `emitText`: when given, the text is written in pieces of `pieceUnits` units and the
+    /// record so far is handed to it after each (`JSONWriter.drain`), so a 50 MB text
+    /// is never serialized whole in memory; marks are not computed then.
     @discardableResult
-    public func write(to w: inout JSONWriter, textMarks: [Int] = []) -> [Int] {
+    public func write(to w: inout JSONWriter, textMarks: [Int] = [], pieceUnits: Int = 1 << 20,
+                      emitText: (([UInt8]) -> Void)? = nil) -> [Int] {
         w.beginObject()
         w.key("doc"); w.string(id)
         if let date { w.key("date"); w.date(date) }
@@ -144,7 +148,22 @@ public struct NormalizedDocument: Sendable {
         var markOffsets: [Int] = []
         text.withUnsafeBufferPointer { buf in
             w.key("text")
-            if textMarks.isEmpty { w.string(utf16: buf) } else { markOffsets = w.string(utf16: buf, marks: textMarks) }
+            if let emitText {
+                w.beginString()
+                var a = 0
+                while a < buf.count {
+                    var b = min(buf.count, a + max(1, pieceUnits))
+                    if b < buf.count, buf[b] & 0xFC00 == 0xDC00 { b += 1 }  // a surrogate pair stays whole
+                    w.stringPiece(utf16: UnsafeBufferPointer(rebasing: buf[a..<b]))
+                    emitText(w.drain())
+                    a = b
+                }
+                w.endString()
+            } else if textMarks.isEmpty {
+                w.string(utf16: buf)
+            } else {
+                markOffsets = w.string(utf16: buf, marks: textMarks)
+            }
         }
         w.key("raw_length"); w.int(rawLength)
         if wasTraditional { w.key("script"); w.string("Hant") }

@@ -148,6 +148,26 @@ public struct JSONWriter {
         return offsets
     }
 
+    /// A string written in pieces (a long document's text, handed on in chunks):
+    /// `beginString()`, `stringPiece(utf16:)` any number of times, `endString()`. A piece
+    /// must not end between the halves of a surrogate pair.
+    public mutating func beginString() {
+        valuePrefix()
+        append(UInt8(ascii: "\""))
+    }
+
+    public mutating func stringPiece(utf16 units: UnsafeBufferPointer<UInt16>) { appendEscaped(utf16: units) }
+
+    public mutating func endString() { append(UInt8(ascii: "\"")) }
+
+    /// The bytes written so far, taken out of the buffer. Open objects and arrays stay
+    /// open, so a record longer than memory should hold can be passed on as it is written.
+    public mutating func drain() -> [UInt8] {
+        let out = buffer.array
+        buffer.count = 0
+        return out
+    }
+
     /// Writes `"` + already-escaped JSON string content + `"`.
     public mutating func string(escaped bytes: UnsafeBufferPointer<UInt8>) {
         valuePrefix()

@@ -51,6 +51,25 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self), "\"𠀀a中\\u007f\"")
     }
 
+    /// A document record written with its text in pieces (long documents) is the record
+    /// written whole, whatever the piece size: a surrogate pair is never cut.
+    func testDocumentRecordInPiecesIsTheWholeRecord() {
+        let text: [UInt16] = Array("𠀀a中\u{7F}𠀁\"𠀂𠀃b\n".utf16)
+        let doc = NormalizedDocument(id: "d", date: nil, dateSource: nil, source: nil, encoding: "UTF-8", wasTraditional: false, text: text,
+                                     rawLength: text.count, alignment: Alignment(map: .identity(length: text.count), normalizedIndex: CodePointIndex(text)))
+        var whole = JSONWriter()
+        doc.write(to: &whole)
+        for size in 1...4 {
+            var w = JSONWriter()
+            var streamed: [UInt8] = []
+            var pieces = 0
+            doc.write(to: &w, pieceUnits: size) { streamed += $0; pieces += 1 }
+            streamed += w.drain()
+            XCTAssertEqual(String(decoding: streamed, as: UTF8.self), String(decoding: whole.bytes, as: UTF8.self), "pieces of \(size)")
+            XCTAssertGreaterThan(pieces, 2)
+        }
+    }
+
     func testParserReportsOffsets() {
         let cases: [(String, Int, String)] = [
             (#"{"id": "a", "text": }"#, 20, "expected a value"),
