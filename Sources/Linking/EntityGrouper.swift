@@ -12,7 +12,11 @@ import LianluCore
 /// - within a document, an organization name that is part of exactly one longer
 ///   organization name (宏步鞋业 in 浙江温州宏步鞋业有限公司) is that organization.
 /// Values (MONEY, QUANTITY, PERCENT, DATE) are not things: they stay on the frames.
-struct EntityGrouper {
+///
+/// Mentions can be added in pieces (`add`, in text order, all from one document text),
+/// so a long document streamed in sections groups exactly as if it were read whole:
+/// what is kept per mention is its name's number and its id.
+public struct EntityGrouper {
     let places: PlaceLevels
 
     /// A name as typed units: hashing UTF-16 arrays is several times cheaper than hashing
@@ -23,48 +27,73 @@ struct EntityGrouper {
         var units: [UInt16]
     }
 
+    /// The distinct names so far, interned in an open-addressing table (`slots`, a power
+    /// of two long) by a 64-bit FNV-1a hash of type and units, checked against the text of
+    /// the name's first mention: a name seen before costs no allocation and no reference
+    /// counting (most mentions repeat).
+    private var distinct: [NameKey] = []
+    private var slots = [Int32](repeating: -1, count: 64)
+    private var hashes: [UInt64] = []
+    private var firsts: [Range<Int>] = []
+    /// Every name mention so far, in text order: its distinct name and its id.
+    private var named: [(name: Int32, id: String)] = []
+
+    init(places: PlaceLevels) {
+        self.places = places
+    }
+
     func group(text: [UInt16], mentions: [Mention]) -> [Entity] {
-        var nameOf = [Int](repeating: -1, count: mentions.count)  // mention -> distinct name
-        // Names are interned in an open-addressing table by a 64-bit FNV-1a hash of type
-        // and units, checked against the text of the name's first mention, so a name seen
-        // before costs no allocation and no reference counting (most mentions repeat).
-        var distinct: [NameKey] = []
+        var g = self
+        g.add(text: text, mentions: mentions)
+        return g.entities()
+    }
+
+    /// Adds a document's mentions (or the next section's): `text` is the whole document's.
+    public mutating func add(text: [UInt16], mentions: [Mention]) {
         text.withUnsafeBufferPointer { t in
-            mentions.withUnsafeBufferPointer { ms in
-                var capacity = 64
-                while capacity < ms.count * 2 { capacity <<= 1 }
-                let mask = capacity - 1
-                var slots = [Int32](repeating: -1, count: capacity)
-                var hashes: [UInt64] = []
-                var firsts: [Range<Int>] = []
-                for i in 0..<ms.count {
-                    let type = ms[i].type
-                    guard type.isName || type == .product else { continue }
-                    let r = ms[i].utf16Range
-                    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(type.code)
-                    for p in r { h = (h ^ UInt64(t[p])) &* 0x100_0000_01b3 }
-                    var slot = Int(truncatingIfNeeded: h) & mask
-                    while true {
-                        let k = Int(slots[slot])
-                        if k < 0 {
-                            slots[slot] = Int32(distinct.count)
-                            nameOf[i] = distinct.count
-                            hashes.append(h)
-                            firsts.append(r)
-                            var units = Array(t[r])
-                            if type == .location, let full = places.fullNameUnits[units] { units = full }
-                            distinct.append(NameKey(type: type, units: units))
-                            break
-                        }
-                        if hashes[k] == h, distinct[k].type == type, firsts[k].count == r.count, t[firsts[k]].elementsEqual(t[r]) {
-                            nameOf[i] = k
-                            break
-                        }
-                        slot = (slot + 1) & mask
+            for m in mentions {
+                let type = m.type
+                guard type.isName || type == .product else { continue }
+                let r = m.utf16Range
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(type.code)
+                for p in r { h = (h ^ UInt64(t[p])) &* 0x100_0000_01b3 }
+                if 2 * (distinct.count + 1) > slots.count { rehash(slots.count * 2) }
+                let mask = slots.count - 1
+                var slot = Int(truncatingIfNeeded: h) & mask
+                while true {
+                    let k = Int(slots[slot])
+                    if k < 0 {
+                        slots[slot] = Int32(distinct.count)
+                        named.append((Int32(distinct.count), m.id))
+                        hashes.append(h)
+                        firsts.append(r)
+                        var units = Array(t[r])
+                        if type == .location, let full = places.fullNameUnits[units] { units = full }
+                        distinct.append(NameKey(type: type, units: units))
+                        break
                     }
+                    if hashes[k] == h, distinct[k].type == type, firsts[k].count == r.count, t[firsts[k]].elementsEqual(t[r]) {
+                        named.append((Int32(k), m.id))
+                        break
+                    }
+                    slot = (slot + 1) & mask
                 }
             }
         }
+    }
+
+    private mutating func rehash(_ capacity: Int) {
+        slots = [Int32](repeating: -1, count: capacity)
+        let mask = capacity - 1
+        for (k, h) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(k)
+        }
+    }
+
+    /// The entities of everything added, numbered in order of their first mention.
+    public func entities() -> [Entity] {
         // A full name reached from two spellings (临清, 临清市) is one name.
         // Only places can be renamed, so only they are compared, and only a few per page.
         var byCanonical: [[UInt16]: Int] = [:]
@@ -72,7 +101,6 @@ struct EntityGrouper {
         for (k, d) in distinct.enumerated() where d.type == .location {
             if let first = byCanonical[d.units] { sameAs[k] = first } else { byCanonical[d.units] = k }
         }
-        for i in nameOf.indices where nameOf[i] >= 0 { nameOf[i] = sameAs[nameOf[i]] }
         // Short forms within the document: a trie of the type's names finds every name
         // inside a longer one (organizations) or a level word short of it (places) in one
         // walk per start position; a short form held by exactly one longer name is it.
@@ -98,10 +126,10 @@ struct EntityGrouper {
         }
         var groupOf = [Int](repeating: -1, count: distinct.count)  // canonical name -> entity
         var groups: [(name: Int, ids: [String])] = []
-        for i in mentions.indices where nameOf[i] >= 0 {
-            let canonical = mergedInto[nameOf[i]]
+        for (name, id) in named {
+            let canonical = mergedInto[sameAs[Int(name)]]
             if groupOf[canonical] < 0 { groupOf[canonical] = groups.count; groups.append((canonical, [])) }
-            groups[groupOf[canonical]].ids.append(mentions[i].id)
+            groups[groupOf[canonical]].ids.append(id)
         }
         return groups.enumerated().map { k, g in
             Entity(id: "e\(k + 1)", type: distinct[g.name].type.rawValue, nameUnits: distinct[g.name].units, mentions: g.ids)

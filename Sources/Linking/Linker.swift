@@ -206,13 +206,21 @@ public final class Linker: @unchecked Sendable {
 
     /// `mentions` in text order with their ids; `text` is the normalized document text
     /// (outside the sentences it may be blank: the filter rebuilds it from sentence records).
-    public func link(text: [UInt16], sentences: [Sentence], mentions: [Mention]) -> Result {
+    ///
+    /// A long document is linked in sections of whole paragraphs (`StageWorker`), with the
+    /// same frames as if it were linked whole: `before` holds the mentions of the last
+    /// paragraph before the section that had any (a paragraph-opening anaphor looks back
+    /// there), relation ids count on from `firstRelation`, and with `groupEntities` false
+    /// the caller groups entities across sections (`EntityGrouper.add`).
+    public func link(text: [UInt16], sentences: [Sentence], mentions sectionMentions: [Mention], before: [Mention] = [],
+                     firstRelation: Int = 1, groupEntities: Bool = true) -> Result {
+        let mentions = before.isEmpty ? sectionMentions : before + sectionMentions
         var frames: [Frame] = []
         var next = 0  // mentions come in text order, so sentence by sentence
         // The paragraph's mentions so far, for anaphors.
         // An anaphor that opens a paragraph (该项目是...) may stand for a mention of the
         // paragraph before: news paragraphs are short and often split one account.
-        var paragraphMentions: [Int] = []
+        var paragraphMentions: [Int] = Array(before.indices)
         var previousParagraph: [Int] = []
         var currentPara = -1
         var present = [UInt64](repeating: 0, count: anchorWords)
@@ -271,10 +279,15 @@ public final class Linker: @unchecked Sendable {
                 let ids = atoms.map { mentions[$0.mention].id }
                 args.append((role, plan.listRoles[r] || ids.count > 1 ? .mentions(ids) : .mention(ids[0])))
             }
-            result.relations.append(Relation(id: "r\(result.relations.count + 1)", sid: f.sid, type: rule.type, args: args, rule: rule.qualifiedID))
+            result.relations.append(Relation(id: "r\(result.relations.count + firstRelation)", sid: f.sid, type: rule.type, args: args, rule: rule.qualifiedID))
         }
-        result.entities = EntityGrouper(places: rules.places).group(text: text, mentions: mentions)
+        if groupEntities { result.entities = entityGrouper().group(text: text, mentions: mentions) }
         return result
+    }
+
+    /// A grouper for entities of one document whose mentions come in sections.
+    public func entityGrouper() -> EntityGrouper {
+        EntityGrouper(places: rules.places)
     }
 
     /// One pass over a sentence: which required words occur (`present`), where the words
