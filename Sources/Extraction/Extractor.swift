@@ -8,6 +8,22 @@ import LianluCore
 /// blocker (`type: NONE`) takes part like any rule and, when it wins, leaves its span
 /// empty. Candidates without a value are dropped. The losers are kept, with the reason,
 /// for `lianlu explain`.
+/// What one section of a long document hands to the next (`Extractor.extract(document:
+/// sentences:carry:)`): the date last told, which 当天 at the next section's start refers
+/// to, and the names the repeat rules look for, so a short name after its full one in an
+/// earlier section is still found. (Names only go forwards: a name first given in full
+/// after a section is not looked for in that section, as a whole document would.)
+public struct SectionCarry: Sendable {
+    struct Name: Sendable {
+        var units: [UInt16]
+        var type: MentionType
+        var rule: Int
+    }
+    var lastDate: String?
+    var names: [Name] = []
+    public init() {}
+}
+
 public final class Extractor {
     public let ruleSet: RuleSet
     private let matcher: RuleMatcher
@@ -64,7 +80,8 @@ public final class Extractor {
                     RepeatUnit(text: UnsafeBufferPointer(rebasing: buf[spans[i]]), base: records[i].sentence.utf16Range.lowerBound,
                                sid: records[i].sentence.sid, source: i)
                 }
-                applyDocumentRules(units, trackSource: true, &result)
+                var none: SectionCarry?
+                applyDocumentRules(units, trackSource: true, &result, carry: &none)
             }
         }
         resolveContextualDates(&result)
@@ -87,12 +104,12 @@ public final class Extractor {
     /// the last ends before 等, 和, 及 or the clause's end.
     /// List rules, then repeat rules, then one clean-up: names swallowed by the added
     /// mentions go, and the sentences' mentions are numbered again.
-    func applyDocumentRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result) {
+    func applyDocumentRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result, carry: inout SectionCarry?) {
         var swallowed: [(Int, Range<Int>)] = []
         let before = result.mentions.count
         let unitOfSid = Extractor.unitIndex(units)
         let listed = applyListRules(units, unitOfSid, trackSource: trackSource, &result, &swallowed)
-        let repeated = applyRepeatRules(units, unitOfSid, trackSource: trackSource, &result, &swallowed)
+        let repeated = applyRepeatRules(units, unitOfSid, trackSource: trackSource, &result, &swallowed, carry: &carry)
         if listed || repeated {
             var touched = Set(swallowed.map(\.0))
             for i in before..<result.mentions.count { touched.insert(result.mentions[i].sid) }
@@ -183,8 +200,11 @@ public final class Extractor {
     /// Repeat rules: every name a mention of the rule's type holds (two units or more)
     /// becomes a mention wherever it recurs in the document and nothing else holds the
     /// place. Then each sentence's mentions are renumbered in text order.
-    func applyRepeatRules(_ units: [RepeatUnit], _ unitOfSid: [Int32], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
-        guard !repeatRules.isEmpty, !result.mentions.isEmpty else { return false }
+    /// With a `carry`, the names of the sections before count too, and this section's
+    /// are added to them.
+    func applyRepeatRules(_ units: [RepeatUnit], _ unitOfSid: [Int32], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)],
+                          carry: inout SectionCarry?) -> Bool {
+        guard !repeatRules.isEmpty, !result.mentions.isEmpty || carry?.names.isEmpty == false else { return false }
         // Every repeat rule's names in one table, scanned once (longest first: 李红英
         // before a shorter name inside it; then by type order and text, deterministic).
         // Their units sit side by side in `flat`, deduplicated through an open-addressing
@@ -224,6 +244,7 @@ public final class Extractor {
                 }
             }
         }
+        for n in carry?.names ?? [] { n.units.withUnsafeBufferPointer { insert($0, type: n.type, rule: n.rule) } }
         for ri in repeatRules {
             guard let t = type[ri] else { continue }
             let drop = ruleSet.rules[ri].shortDrop
@@ -239,6 +260,9 @@ public final class Extractor {
                     }
                 }
             }
+        }
+        if carry != nil {
+            carry?.names = names.map { SectionCarry.Name(units: Array(flat[$0.start..<($0.start + $0.count)]), type: $0.type, rule: $0.rule) }
         }
         guard !names.isEmpty else { return false }
         flat.withUnsafeBufferPointer { f in
@@ -461,6 +485,13 @@ public final class Extractor {
 
     /// Extracts mentions from every sentence of a document.
     public func extract(document doc: NormalizedDocument, sentences: [Sentence]) -> Result {
+        var none: SectionCarry?
+        return extract(document: doc, sentences: sentences, carry: &none)
+    }
+
+    /// A section of a long document (consecutive sentences): `carry` brings what the
+    /// sections before it told and takes this one's on to the next.
+    public func extract(document doc: NormalizedDocument, sentences: [Sentence], carry: inout SectionCarry?) -> Result {
         doc.text.withUnsafeBufferPointer { buf in
             matcher.begin(text: buf)
             var result = Result()
@@ -469,9 +500,10 @@ public final class Extractor {
             }
             if !repeatRules.isEmpty || !listRules.isEmpty {
                 let units = sentences.map { RepeatUnit(text: UnsafeBufferPointer(rebasing: buf[$0.utf16Range]), base: $0.utf16Range.lowerBound, sid: $0.sid, source: 0) }
-                applyDocumentRules(units, trackSource: false, &result)
+                applyDocumentRules(units, trackSource: false, &result, carry: &carry)
             }
-            resolveContextualDates(&result)
+            let last = resolveContextualDates(&result, dateBefore: carry?.lastDate)
+            if carry != nil, let last { carry?.lastDate = last }
             result.timeouts = matcher.timeouts
             return result
         }
@@ -606,8 +638,10 @@ public final class Extractor {
 
     /// 当月, 当年 and 当天 resolve against the date last told in the document (SPEC.md),
     /// not the reference date: 3月17日 ... 当月 is 2020-03 whatever the page date.
-    func resolveContextualDates(_ result: inout Result) {
-        var last: String?
+    /// Returns the last date's value (what the next section's 当天 refers to).
+    @discardableResult
+    func resolveContextualDates(_ result: inout Result, dateBefore: String? = nil) -> String? {
+        var last = dateBefore
         for i in result.mentions.indices {
             guard case var .date(d)? = result.mentions[i].value else { continue }
             if let ci = result.captures[i].indices.first(where: { result.captures[i][$0].lexiconValue == "=" }), let prev = last {
@@ -625,6 +659,7 @@ public final class Extractor {
             }
             last = d.value
         }
+        return last
     }
 
     /// `3月18日、19日、20日` and `3月20日、21日`: a day-only date right after another date
