@@ -21,27 +21,33 @@ public final class DocumentNormalizer {
 
     public private(set) var lastStatistics = Statistics()
 
-    public func normalize(_ doc: SourceDocument, defaultDate: CalendarDate?) -> Result<NormalizedDocument, TextDecoder.Failure> {
-        let raw: [UInt16]
+    /// Takes the document: its bytes are let go once decoded, and the decoded text once
+    /// the first step has copied it (a 50 MB page is three such copies).
+    public func normalize(_ doc: consuming SourceDocument, defaultDate: CalendarDate?) -> Result<NormalizedDocument, TextDecoder.Failure> {
+        let id = doc.id, date = doc.date, source = doc.source
+        let content = doc.content
+        _ = consume doc
+        var raw: [UInt16]
         let encoding: String
-        switch doc.content {
+        switch consume content {
         case let .bytes(bytes):
             switch TextDecoder.decode(bytes) {
             case let .success(d):
                 raw = d.text
                 encoding = d.encoding
-            case let .failure(f):
+            case var .failure(f):
+                f.line = f.byteOffset.map { off in bytes.withUnsafeBufferPointer { lineAndColumn(of: off, in: $0).line } }
                 return .failure(f)
             }
         case let .text(t, enc):
             raw = t
             encoding = enc
         }
-        return .success(normalize(raw: raw, id: doc.id, encoding: encoding, date: doc.date, source: doc.source, defaultDate: defaultDate))
+        return .success(normalize(raw: consume raw, id: id, encoding: encoding, date: date, source: source, defaultDate: defaultDate))
     }
 
     /// Normalizes already-decoded text.
-    public func normalize(raw: [UInt16], id: String, encoding: String, date: CalendarDate?, source: String?,
+    public func normalize(raw: consuming [UInt16], id: String, encoding: String, date: CalendarDate?, source: String?,
                           defaultDate: CalendarDate?) -> NormalizedDocument {
         var raw = raw
         // A BOM inside decoded text (e.g. a UTF-8 BOM inside a JSONL text) is not content.
@@ -50,6 +56,7 @@ public final class DocumentNormalizer {
         let rawCodePoints = raw.count - rawIndex.pairStarts.count
 
         var step1 = raw.withUnsafeBufferPointer { characters.normalize($0) }
+        raw = []
         var map = step1.map
         var text = step1.withOutput { $0 }
         step1 = TextEditor(capacity: 0)

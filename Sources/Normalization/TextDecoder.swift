@@ -17,6 +17,8 @@ public enum TextDecoder {
         public var code: RejectCode
         public var byteOffset: Int?
         public var reason: String
+        /// The 1-based line of `byteOffset` (set by `DocumentNormalizer`, which has the bytes).
+        public var line: Int?
     }
 
     public static func decode(_ bytes: [UInt8]) -> Result<Decoded, Failure> {

@@ -44,6 +44,15 @@ public struct WorkResult: Sendable {
     public var phaseNanos = PhaseTimes()
 }
 
+extension WorkResult {
+    /// A warning per rule that hit the regex time limit, in rule order.
+    mutating func warnTimeouts(_ timeouts: [String: Int], document: String) {
+        for (rule, n) in timeouts.sorted(by: { $0.key < $1.key }) {
+            warnings.append("\(origin?.file ?? "")\(origin?.line.map { ":\($0)" } ?? ""): warning: rule \(rule) hit the regex time limit \(n) time(s) in document \(document); those matches were skipped")
+        }
+    }
+}
+
 /// Time per phase of the work on documents: reading and parsing input, each stage, and
 /// serializing records.
 public struct PhaseTimes: Sendable, Equatable {
@@ -69,11 +78,11 @@ public struct PhaseTimes: Sendable, Equatable {
 /// Runs the stages for one document at a time. Holds the per-thread ICU objects, so each
 /// worker thread owns one.
 public final class StageWorker {
-    private let normalizer = DocumentNormalizer()
-    private let breaker: SentenceBreaker
-    private let extractor: Extractor?
-    private let linker: Linker?
-    private var writer = JSONWriter(capacity: 1 << 16)
+    let normalizer = DocumentNormalizer()
+    let breaker: SentenceBreaker
+    let extractor: Extractor?
+    let linker: Linker?
+    var writer = JSONWriter(capacity: 1 << 16)
     public let through: Stage
     public let defaultDate: CalendarDate?
 
@@ -98,67 +107,16 @@ public final class StageWorker {
     public func process(_ item: WorkItem) -> WorkResult {
         var result = WorkResult()
         result.inputBytes = item.byteCount
-        let normalized: NormalizedDocument
         switch item {
         case let .rejected(r):
             result.reject = r
             return result
         case let .sentenceRecordLines(path, firstLine, lines):
             return extractFromSentenceRecords(path: path, firstLine: firstLine, lines: lines, result: result)
-        case let .textFile(readPath, path, _, preloaded):
-            let t0 = now()
-            defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
-            let id = InputCollector.documentID(forPath: path)
-            let bytes: [UInt8]
-            do {
-                bytes = try preloaded ?? readWholeFile(readPath)
-                result.phaseNanos.input = now() - t0
-            } catch {
-                result.reject = Reject(code: .unreadable, file: path, doc: id, reason: "cannot read: \(error)")
-                return result
-            }
-            result.inputBytes = bytes.count
-            result.docID = id
-            result.origin = InputOrigin(file: path)
-            let src = SourceDocument(id: id, origin: InputOrigin(file: path), content: .bytes(bytes))
-            switch normalizer.normalize(src, defaultDate: defaultDate) {
-            case let .success(d): normalized = d
-            case let .failure(f):
-                let line = f.byteOffset.map { off in bytes.withUnsafeBufferPointer { lineAndColumn(of: off, in: $0).line } }
-                result.reject = Reject(code: f.code, file: path, line: line, byteOffset: f.byteOffset, doc: id, reason: f.reason)
-                return result
-            }
-        case let .inputLine(path, line, offset, bytes):
-            let t0 = now()
-            defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
-            result.origin = InputOrigin(file: path, line: line)
-            let parsed = InputDocumentParser.parse(bytes, path: path, line: line, byteOffset: offset)
-            result.phaseNanos.input = now() - t0
-            switch parsed {
-            case let .failure(r):
-                result.reject = r
-                return result
-            case let .success(src):
-                result.docID = src.id
-                guard case let .success(d) = normalizer.normalize(src, defaultDate: defaultDate) else {
-                    result.reject = Reject(code: .badDocumentField, file: path, line: line, doc: src.id, reason: "text could not be normalized")
-                    return result
-                }
-                normalized = d
-            }
-        case let .documentRecordLine(path, line, offset, bytes):
-            let t0 = now()
-            defer { result.phaseNanos.input = now() - t0 }
-            result.origin = InputOrigin(file: path, line: line)
-            switch InputDocumentParser.parseDocumentRecord(bytes, path: path, line: line, byteOffset: offset) {
-            case let .failure(r):
-                result.reject = r
-                return result
-            case let .success(d):
-                result.docID = d.id
-                normalized = d
-            }
+        default:
+            break
         }
+        guard let normalized = document(of: item, &result) else { return result }
         // Sentences first, so the document record can note where each sentence's text
         // lands in its serialized text and the sentence records copy those bytes.
         var sentences: [Sentence] = []
@@ -219,9 +177,7 @@ public final class StageWorker {
             }
             result.output[.extract] = writer.bytes
             result.mentionCount = found.mentions.count
-            for (rule, n) in found.timeouts.sorted(by: { $0.key < $1.key }) {
-                result.warnings.append("\(result.origin?.file ?? "")\(result.origin?.line.map { ":\($0)" } ?? ""): warning: rule \(rule) hit the regex time limit \(n) time(s) in document \(normalized.id); those matches were skipped")
-            }
+            result.warnTimeouts(found.timeouts, document: normalized.id)
             result.phaseNanos.extract += t3 - t2
             result.phaseNanos.serialize += now() - t3
             if let linker, through >= .link {
@@ -229,6 +185,69 @@ public final class StageWorker {
             }
         }
         return result
+    }
+
+    /// The normalized document of an input item (a text file, a JSONL input line, a
+    /// documents.jsonl record), or nil with `result.reject` set.
+    func document(of item: consuming WorkItem, _ result: inout WorkResult) -> NormalizedDocument? {
+        switch consume item {
+        case .rejected, .sentenceRecordLines:
+            preconditionFailure("not a document")
+        case let .textFile(readPath, path, _, preloaded):
+            let t0 = now()
+            defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
+            let id = InputCollector.documentID(forPath: path)
+            let src: SourceDocument
+            do {
+                let bytes = try preloaded ?? readWholeFile(readPath)
+                result.phaseNanos.input = now() - t0
+                result.inputBytes = bytes.count
+                src = SourceDocument(id: id, origin: InputOrigin(file: path), content: .bytes(bytes))
+            } catch {
+                result.reject = Reject(code: .unreadable, file: path, doc: id, reason: "cannot read: \(error)")
+                return nil
+            }
+            result.docID = id
+            result.origin = InputOrigin(file: path)
+            switch normalizer.normalize(consume src, defaultDate: defaultDate) {
+            case let .success(d): return d
+            case let .failure(f):
+                result.reject = Reject(code: f.code, file: path, line: f.line, byteOffset: f.byteOffset, doc: id, reason: f.reason)
+                return nil
+            }
+        case let .inputLine(path, line, offset, bytes):
+            let t0 = now()
+            defer { result.phaseNanos.normalize = now() - t0 - result.phaseNanos.input }
+            result.origin = InputOrigin(file: path, line: line)
+            // The line's bytes go once parsed: a 50 MB line need not be held beside its text.
+            let parsed = InputDocumentParser.parse(consume bytes, path: path, line: line, byteOffset: offset)
+            result.phaseNanos.input = now() - t0
+            switch consume parsed {
+            case let .failure(r):
+                result.reject = r
+                return nil
+            case let .success(src):
+                let id = src.id
+                result.docID = id
+                guard case let .success(d) = normalizer.normalize(consume src, defaultDate: defaultDate) else {
+                    result.reject = Reject(code: .badDocumentField, file: path, line: line, doc: id, reason: "text could not be normalized")
+                    return nil
+                }
+                return d
+            }
+        case let .documentRecordLine(path, line, offset, bytes):
+            let t0 = now()
+            defer { result.phaseNanos.input = now() - t0 }
+            result.origin = InputOrigin(file: path, line: line)
+            switch InputDocumentParser.parseDocumentRecord(bytes, path: path, line: line, byteOffset: offset) {
+            case let .failure(r):
+                result.reject = r
+                return nil
+            case let .success(d):
+                result.docID = d.id
+                return d
+            }
+        }
     }
 
     /// The link stage: relations.jsonl and entities.jsonl records of one document.
