@@ -14,6 +14,13 @@ public struct RunOptions: Sendable {
     public var progress: Bool
     /// Total input bytes, when known, for the progress line's ETA.
     public var totalBytes: Int?
+    /// Documents of at least this many input bytes are long: processed alone, in
+    /// sections, with their records streamed to the files (see `StageWorker.processLong`).
+    public var longDocumentBytes: Int = 4 << 20
+    /// The section size of a long document, in UTF-16 units (whole paragraphs, at least this).
+    public var sectionUnits: Int = 1 << 18
+    /// The size of the pieces a long document's records are handed on in.
+    public var longChunkBytes: Int = 4 << 20
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, defaultDate: CalendarDate? = nil,
                 maxDocumentBytes: Int = 256 << 20, progress: Bool = false, totalBytes: Int? = nil) {
@@ -34,10 +41,12 @@ extension OutputFile: RecordSink {}
 
 /// Writes each record (line) with its stage file name and a tab in front, all stages into
 /// one stream: `lianlu pipe`, for batch engines that take one output per process
-/// (Spark's `RDD.pipe`). Lines are whole records, so nothing else is escaped.
+/// (Spark's `RDD.pipe`). Lines are whole records, so nothing else is escaped. A record
+/// may come in pieces (a long document's text): the tag goes only where a line starts.
 public final class TaggedSink: RecordSink {
     let tag: [UInt8]
     let out: RecordSink
+    private var atLineStart = true
     public init(stage fileName: String, out: RecordSink) {
         tag = Array(fileName.utf8) + [0x09]
         self.out = out
@@ -47,11 +56,16 @@ public final class TaggedSink: RecordSink {
         tagged.reserveCapacity(bytes.count + 64)
         var start = 0
         for (i, b) in bytes.enumerated() where b == 0x0A {
-            tagged.append(contentsOf: tag)
+            if atLineStart { tagged.append(contentsOf: tag) }
             tagged.append(contentsOf: bytes[start...i])
             start = i + 1
+            atLineStart = true
         }
-        if start < bytes.count { tagged.append(contentsOf: tag); tagged.append(contentsOf: bytes[start...]); tagged.append(0x0A) }
+        if start < bytes.count {
+            if atLineStart { tagged.append(contentsOf: tag) }
+            tagged.append(contentsOf: bytes[start...])
+            atLineStart = false
+        }
         out.write(tagged)
     }
 }
@@ -138,10 +152,21 @@ public final class PipelineRunner {
         let queue = DispatchQueue(label: "lianlu.writer")
         let slots = DispatchSemaphore(value: 2)
         // Reading batch k+1 (JSONL lines, text files) overlaps with processing batch k.
-        let reader = BatchPrefetcher(items: items, batchItems: batchItems, batchBytes: batchBytes)
+        let reader = BatchPrefetcher(items: items, batchItems: batchItems, batchBytes: batchBytes, longBytes: options.longDocumentBytes)
         defer { items = reader.items }
         reader.start()
-        while let batch = reader.next() {
+        while var batch = reader.next() {
+            if batch.count == 1, batch[0].byteCount >= options.longDocumentBytes {
+                // Alone in its batch (see BatchPrefetcher): once everything before it is
+                // written, its records go straight to the writer as they are made.
+                queue.sync {}
+                let out = LongDocumentWriter(writer: writer, queue: queue)
+                let result = workers[0].processLong(batch.removeLast(), sectionUnits: options.sectionUnits,
+                                                    chunkBytes: options.longChunkBytes, out: out)
+                queue.sync {}
+                queue.sync { writer.finishLong(result, streamed: out.started) }
+                continue
+            }
             let results = process(batch)
             slots.wait()
             queue.async {
@@ -198,32 +223,58 @@ final class OrderedWriter: @unchecked Sendable {
         let t0 = now()
         defer { summary.writeNanos += now() - t0 }
         for var r in results {
-            summary.phases += r.phaseNanos
-            summary.inputs += 1
-            summary.inputBytes += r.inputBytes
-            if r.reject == nil, let id = r.docID, !seenIDs.insert(stableHash(id)).inserted {
-                r.reject = Reject(code: .duplicateID, file: r.origin?.file ?? "", line: r.origin?.line, doc: id,
-                                  reason: "document id \"\(id)\" was already used by an earlier document in this run; ids must be unique")
-            }
-            if let rej = r.reject {
-                summary.rejected += 1
-                summary.rejectsByCode[rej.code.rawValue, default: 0] += 1
-                rejectWriter.removeAll()
-                rej.write(to: &rejectWriter)
-                sinks.rejects?.write(rejectWriter.bytes)
-                sinks.onReject?(rej)
-                continue
-            }
-            summary.written += 1
-            summary.sentences += r.sentenceCount
-            summary.mentions += r.mentionCount
-            summary.relations += r.relationCount
-            for w in r.warnings { sinks.onWarning?(w) }
-            for stage in Stage.allCases {
-                if let file = sinks.files[stage], let out = r.output[stage] { file.write(out) }
-            }
+            if r.reject == nil { r.reject = claim(r) }
+            record(r, writeOutput: true)
         }
         progress.update(documents: summary.inputs, bytes: summary.inputBytes)
+    }
+
+    /// A reject when the result's document id was used by an earlier document; else the
+    /// id is taken.
+    func claim(_ r: WorkResult) -> Reject? {
+        guard let id = r.docID, !seenIDs.insert(stableHash(id)).inserted else { return nil }
+        return Reject(code: .duplicateID, file: r.origin?.file ?? "", line: r.origin?.line, doc: id,
+                      reason: "document id \"\(id)\" was already used by an earlier document in this run; ids must be unique")
+    }
+
+    /// A piece of a long document's records (see `LongDocumentWriter`).
+    func writeStreamed(_ stage: Stage, _ bytes: [UInt8]) {
+        let t0 = now()
+        defer { summary.writeNanos += now() - t0 }
+        sinks.files[stage]?.write(bytes)
+    }
+
+    /// Counts a long document whose records were streamed (its id was claimed when it
+    /// started), or routes its reject.
+    func finishLong(_ r: WorkResult, streamed: Bool) {
+        var r = r
+        if !streamed, r.reject == nil { r.reject = claim(r) }
+        record(r, writeOutput: !streamed)
+        progress.update(documents: summary.inputs, bytes: summary.inputBytes)
+    }
+
+    private func record(_ r: WorkResult, writeOutput: Bool) {
+        summary.phases += r.phaseNanos
+        summary.inputs += 1
+        summary.inputBytes += r.inputBytes
+        if let rej = r.reject {
+            summary.rejected += 1
+            summary.rejectsByCode[rej.code.rawValue, default: 0] += 1
+            rejectWriter.removeAll()
+            rej.write(to: &rejectWriter)
+            sinks.rejects?.write(rejectWriter.bytes)
+            sinks.onReject?(rej)
+            return
+        }
+        summary.written += 1
+        summary.sentences += r.sentenceCount
+        summary.mentions += r.mentionCount
+        summary.relations += r.relationCount
+        for w in r.warnings { sinks.onWarning?(w) }
+        guard writeOutput else { return }
+        for stage in Stage.allCases {
+            if let file = sinks.files[stage], let out = r.output[stage] { file.write(out) }
+        }
     }
 
     /// FNV-1a over the id's UTF-8: duplicate detection in constant memory per document
@@ -251,10 +302,16 @@ final class BatchPrefetcher<I: IteratorProtocol>: @unchecked Sendable where I.El
     private var thread: Thread?
     private(set) var nanos: UInt64 = 0
 
-    init(items: I, batchItems: Int, batchBytes: Int) {
+    /// Items of at least this many bytes travel alone in a batch (long documents).
+    private let longBytes: Int
+    /// A long item that ended the batch before it; the first of the next.
+    private var held: WorkItem?
+
+    init(items: I, batchItems: Int, batchBytes: Int, longBytes: Int = .max) {
         self.items = items
         self.batchItems = batchItems
         self.batchBytes = batchBytes
+        self.longBytes = longBytes
     }
 
     func start() {
@@ -271,12 +328,16 @@ final class BatchPrefetcher<I: IteratorProtocol>: @unchecked Sendable where I.El
             var bytes = 0
             var exhausted = false
             while batch.count < batchItems && (bytes < batchBytes || batch.isEmpty) {
-                guard var item = items.next() else { exhausted = true; break }
+                guard var item = held ?? items.next() else { exhausted = true; break }
+                held = nil
+                let long = item.byteCount >= longBytes
+                if long && !batch.isEmpty { held = item; break }
                 if case let .textFile(path, display, size, nil) = item, let data = try? readWholeFile(path) {
                     item = .textFile(path: path, displayPath: display, size: size, preloaded: data)
                 }
                 bytes += item.byteCount
                 batch.append(item)
+                if long { break }
             }
             nanos += DispatchTime.now().uptimeNanoseconds - t0
             condition.lock()
@@ -347,5 +408,35 @@ final class ProgressLine: @unchecked Sendable {
 
     func finish() {
         if enabled && printed { fputs("\n", stderr) }
+    }
+}
+
+/// Hands a long document's records to the writer thread as they are made: at most two
+/// pieces wait at once, so the worker never runs far ahead of the disk.
+final class LongDocumentWriter: LongDocumentOutput, @unchecked Sendable {
+    private let writer: OrderedWriter
+    private let queue: DispatchQueue
+    private let slots = DispatchSemaphore(value: 2)
+    /// Whether the document's id was claimed and records may have been written.
+    private(set) var started = false
+
+    init(writer: OrderedWriter, queue: DispatchQueue) {
+        self.writer = writer
+        self.queue = queue
+    }
+
+    func begin(_ result: WorkResult) -> Reject? {
+        let reject = queue.sync { writer.claim(result) }
+        started = reject == nil
+        return reject
+    }
+
+    func write(_ stage: Stage, _ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        slots.wait()
+        queue.async { [writer, slots] in
+            writer.writeStreamed(stage, bytes)
+            slots.signal()
+        }
     }
 }

@@ -78,6 +78,18 @@ struct ProcessingOptions: ParsableArguments {
     @Option(help: "The rules folder (default: ./Rules, or the one beside the binary).")
     var rules: String?
 
+    @Option(name: .customLong("long-doc-kb"),
+            help: "Documents of at least this many kB are processed alone, in sections of paragraphs, with their records streamed: memory stays bounded by the text.")
+    var longDocKB: Int = 4096
+
+    @Option(name: .customLong("section-units"),
+            help: "A long document's section size in UTF-16 units (whole paragraphs, at least this many).")
+    var sectionUnits: Int = 1 << 18
+
+    @Option(name: .customLong("long-chunk-bytes"),
+            help: ArgumentHelp("The size of the pieces a long document's records are handed to the writer in (tests make it small).", visibility: .hidden))
+    var longChunkBytes: Int = 4 << 20
+
     /// Loads and validates the rule set; a broken one stops the command with every
     /// problem as `file:line: message`.
     func loadRules() throws -> RuleSet {
@@ -97,7 +109,13 @@ struct ProcessingOptions: ParsableArguments {
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard maxDocMB >= 1 else { throw ValidationError("--max-doc-mb must be at least 1") }
-        return RunOptions(jobs: jobs, defaultDate: d, maxDocumentBytes: maxDocMB << 20, progress: progress, totalBytes: totalBytes)
+        guard longDocKB >= 0 else { throw ValidationError("--long-doc-kb must be at least 0 (0: every document)") }
+        guard sectionUnits >= 1 else { throw ValidationError("--section-units must be at least 1") }
+        var options = RunOptions(jobs: jobs, defaultDate: d, maxDocumentBytes: maxDocMB << 20, progress: progress, totalBytes: totalBytes)
+        options.longDocumentBytes = longDocKB << 10
+        options.sectionUnits = sectionUnits
+        options.longChunkBytes = max(16, longChunkBytes)
+        return options
     }
 }
 
