@@ -210,7 +210,13 @@ public struct GraphBuilder {
             }
         }
 
-        // Provenance nodes: the mentions frames name, their sentences, the document.
+        // Provenance nodes: the mentions frames name, their sentences, the document. A
+        // mention a frame names may sit in another sentence (an anaphor's antecedent, a
+        // post shared from the sentence before): its sentence is described too, so every
+        // IRI the graph points to is a node (Neo4j's import rejects dangling edges).
+        for id in mentionsUsed {
+            if let sid = try mention(id)?["sid"]?.intValue { sentencesUsed.insert(sid) }
+        }
         if !sentencesUsed.isEmpty {
             add(docIRI, NS.type, .iri(V.schema_CreativeWork))
             add(docIRI, NS.type, .iri(V.prov_Entity))

@@ -42,7 +42,7 @@ public struct GraphExporter {
             }
             while let d = try reader.next() {
                 let triples = try builder.triples(d, described: &described, files: reader.fileNames)
-                sink.write(triples)
+                try sink.write(triples)
                 summary.documents += 1
                 summary.triples += triples.count
             }
@@ -59,7 +59,7 @@ public struct GraphExporter {
 }
 
 protocol GraphSink {
-    mutating func write(_ triples: [Triple])
+    mutating func write(_ triples: [Triple]) throws
     mutating func finish() throws
 }
 
@@ -238,14 +238,24 @@ struct JSONLDSink: GraphSink {
 /// (ll:investor -> INVESTOR, prov:wasDerivedFrom -> WAS_DERIVED_FROM). One ID space, the
 /// IRI, so files from several exports name the same node the same way. Files per label
 /// (`nodes-<Label>.csv`) and per type (`rels-<TYPE>.csv`), UTF-8 without BOM, and
-/// `import-args.txt` with the arguments for neo4j-admin. The nodes are held until the
-/// end (a node's columns are only known then); the other formats stream.
+/// `import-args.txt` with the arguments for neo4j-admin.
+///
+/// It streams, so a corpus of any size exports in bounded memory (holding the graph took
+/// 410 MB for 22 MB of news): a node's types and properties all come in one document's
+/// triples (`GraphBuilder` describes an entity once per export), so its row is written
+/// once that document is seen, as a JSON line in a part file of its label; a label's
+/// columns are only known at the end, when `finish` turns each part file into the CSV.
+/// Relationships go straight to their files: every IRI the builder points to is a node it
+/// describes (scripts/check-graph checks that no relationship dangles).
 struct Neo4jSink: GraphSink {
     let folder: String
-    var order: [String] = []
-    var nodes: [String: (labels: [String], props: [(String, String, String)])] = [:]  // iri -> labels, (name, type, value)
-    var rels: [String: [(String, String)]] = [:]
+    /// Per label: its part file of node rows and its columns (name, type), first seen first.
+    var parts: [String: ByteFile] = [:]
+    var labelOrder: [String] = []
+    var columns: [String: [(name: String, type: String)]] = [:]
+    var rels: [String: ByteFile] = [:]
     var relOrder: [String] = []
+    private var row = JSONWriter(capacity: 4096)
 
     init(folder: String) throws {
         self.folder = folder
@@ -278,21 +288,56 @@ struct Neo4jSink: GraphSink {
         }
     }
 
-    mutating func write(_ triples: [Triple]) {
+    /// One document's triples: its nodes' rows into their labels' part files, its
+    /// relationships into their files.
+    mutating func write(_ triples: [Triple]) throws {
+        var order: [String] = []
+        var nodes: [String: (labels: [String], props: [(name: String, type: String, value: String)])] = [:]
         for t in triples {
             guard case let .iri(s) = t.subject else { continue }
-            if nodes[s] == nil { nodes[s] = ([], []); order.append(s) }
             if t.predicate == NS.type, case let .iri(c) = t.object {
+                if nodes[s] == nil { nodes[s] = ([], []); order.append(s) }
                 let l = Neo4jSink.local(c)
                 if !nodes[s]!.labels.contains(l) { nodes[s]!.labels.append(l) }
             } else if case let .iri(o) = t.object {
                 let type = Neo4jSink.relType(t.predicate)
-                if rels[type] == nil { relOrder.append(type) }
-                rels[type, default: []].append((s, o))
+                if rels[type] == nil {
+                    rels[type] = try ByteFile(path: folder + "/rels-\(type).csv")
+                    rels[type]!.append(":START_ID(Node),:END_ID(Node),:TYPE\n")
+                    relOrder.append(type)
+                }
+                rels[type]!.append(Neo4jSink.csv(s) + "," + Neo4jSink.csv(o) + "," + type + "\n")
+                rels[type]!.flushIfFull()
             } else {
+                if nodes[s] == nil { nodes[s] = ([], []); order.append(s) }
                 let (ctype, v) = Neo4jSink.column(t.object)
                 nodes[s]!.props.append((Neo4jSink.local(t.predicate), ctype, v))
             }
+        }
+        for iri in order {
+            let n = nodes[iri]!
+            guard let label = n.labels.first else { continue }
+            if parts[label] == nil {
+                parts[label] = try ByteFile(path: folder + "/nodes-\(label).part")
+                labelOrder.append(label)
+                columns[label] = []
+            }
+            // [iri, labels, name, value, name, value, ...]: a property's first value only
+            // (one column each).
+            row.removeAll()
+            row.beginArray()
+            row.string(iri)
+            row.string(n.labels.joined(separator: ";"))
+            var seen: Set<String> = []
+            for p in n.props where seen.insert(p.name).inserted {
+                if !columns[label]!.contains(where: { $0.name == p.name }) { columns[label]!.append((p.name, p.type)) }
+                row.string(p.name)
+                row.string(p.value)
+            }
+            row.endArray()
+            row.newline()
+            row.withBytes { parts[label]!.buffer.append(contentsOf: $0) }
+            parts[label]!.flushIfFull()
         }
     }
 
@@ -304,42 +349,38 @@ struct Neo4jSink: GraphSink {
     }
 
     mutating func finish() throws {
-        var byLabel: [String: [String]] = [:]
-        var labelOrder: [String] = []
-        for iri in order {
-            guard let first = nodes[iri]!.labels.first else { continue }
-            if byLabel[first] == nil { labelOrder.append(first) }
-            byLabel[first, default: []].append(iri)
-        }
         var args: [String] = []
         for label in labelOrder {
-            let iris = byLabel[label]!
-            var columns: [(String, String)] = []
-            for iri in iris {
-                for (n, t, _) in nodes[iri]!.props where !columns.contains(where: { $0.0 == n }) { columns.append((n, t)) }
-            }
+            parts[label]!.close()
+            let partPath = folder + "/nodes-\(label).part"
+            let cols = columns[label]!
+            var index: [String: Int] = [:]
+            for (k, c) in cols.enumerated() { index[c.name] = k }
             var f = try ByteFile(path: folder + "/nodes-\(label).csv")
-            f.append("iri:ID(Node),:LABEL" + columns.map { ",\($0.0):\($0.1)" }.joined() + "\n")
-            for iri in iris {
-                let n = nodes[iri]!
-                var row = Neo4jSink.csv(iri) + "," + Neo4jSink.csv(n.labels.joined(separator: ";"))
-                var first: [String: String] = [:]  // a property's first value (one column each)
-                for (name, _, v) in n.props where first[name] == nil { first[name] = v }
-                for (name, _) in columns { row += "," + Neo4jSink.csv(first[name] ?? "") }
-                f.append(row + "\n")
+            f.append("iri:ID(Node),:LABEL" + cols.map { ",\($0.name):\($0.type)" }.joined() + "\n")
+            guard let lines = LineReader(path: partPath) else { throw GraphError(file: partPath, line: 0, message: "cannot read the node rows back") }
+            var values = [String](repeating: "", count: cols.count)
+            while let line = lines.next() {
+                guard let a = try JSONParser.parse(line).arrayValue, a.count >= 2, a.count % 2 == 0 else {
+                    throw GraphError(file: partPath, line: lines.lineNumber, message: "not a node row")
+                }
+                for k in values.indices { values[k] = "" }
+                var i = 2
+                while i < a.count {
+                    if let name = a[i].stringValue, let k = index[name] { values[k] = a[i + 1].stringValue ?? "" }
+                    i += 2
+                }
+                var out = Neo4jSink.csv(a[0].stringValue ?? "") + "," + Neo4jSink.csv(a[1].stringValue ?? "")
+                for v in values { out += "," + Neo4jSink.csv(v) }
+                f.append(out + "\n")
                 f.flushIfFull()
             }
             f.close()
+            try FileManager.default.removeItem(atPath: partPath)
             args.append("--nodes=nodes-\(label).csv")
         }
         for type in relOrder {
-            var f = try ByteFile(path: folder + "/rels-\(type).csv")
-            f.append(":START_ID(Node),:END_ID(Node),:TYPE\n")
-            for (s, o) in rels[type]! where nodes[o]?.labels.isEmpty == false {
-                f.append(Neo4jSink.csv(s) + "," + Neo4jSink.csv(o) + "," + type + "\n")
-                f.flushIfFull()
-            }
-            f.close()
+            rels[type]!.close()
             args.append("--relationships=rels-\(type).csv")
         }
         try (args.joined(separator: "\n") + "\n").write(toFile: folder + "/import-args.txt", atomically: true, encoding: .utf8)
