@@ -74,6 +74,7 @@ struct ByteFile {
     }
 
     mutating func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { buffer.append(contentsOf: bytes) }
     mutating func flushIfFull() { if buffer.count >= 1 << 20 { file.write(buffer); buffer.removeAll(keepingCapacity: true) } }
     mutating func close() { file.write(buffer); buffer.removeAll(); file.close() }
 }
@@ -336,7 +337,7 @@ struct Neo4jSink: GraphSink {
             }
             row.endArray()
             row.newline()
-            row.withBytes { parts[label]!.buffer.append(contentsOf: $0) }
+            row.withBytes { parts[label]!.append($0) }
             parts[label]!.flushIfFull()
         }
     }

@@ -49,7 +49,7 @@ public final class DocumentNormalizer {
     /// Normalizes already-decoded text.
     public func normalize(raw: consuming [UInt16], id: String, encoding: String, date: CalendarDate?, source: String?,
                           defaultDate: CalendarDate?) -> NormalizedDocument {
-        var raw = raw
+        var raw = raw  // (a consuming parameter mutated in place does not compile here)
         // A BOM inside decoded text (e.g. a UTF-8 BOM inside a JSONL text) is not content.
         if raw.first == 0xFEFF { raw.removeFirst() }
         let rawIndex = CodePointIndex(raw)

@@ -163,7 +163,7 @@ public final class PipelineRunner {
                 let out = LongDocumentWriter(writer: writer, queue: queue)
                 let result = workers[0].processLong(batch.removeLast(), sectionUnits: options.sectionUnits,
                                                     chunkBytes: options.longChunkBytes, out: out)
-                queue.sync {}
+                // After its last piece (the queue is serial).
                 queue.sync { writer.finishLong(result, streamed: out.started) }
                 continue
             }

@@ -105,6 +105,15 @@ public final class StageWorker {
     }
 
     public func process(_ item: WorkItem) -> WorkResult {
+        runStages(item, sectionUnits: .max, chunkBytes: .max, out: nil)
+    }
+
+    /// The stages over one document. Records go to `out` in pieces of about `chunkBytes`
+    /// as they are made (a long document, `processLong`), or without one into
+    /// `result.output`, a stage's records in one piece. Extraction and linking run over
+    /// sections of whole paragraphs of at least `sectionUnits` units: one section unless
+    /// the document is long (see LongDocument.swift for what sections keep).
+    func runStages(_ item: consuming WorkItem, sectionUnits: Int, chunkBytes: Int, out: LongDocumentOutput?) -> WorkResult {
         var result = WorkResult()
         result.inputBytes = item.byteCount
         switch item {
@@ -116,22 +125,44 @@ public final class StageWorker {
         default:
             break
         }
-        guard let normalized = document(of: item, &result) else { return result }
-        // Sentences first, so the document record can note where each sentence's text
-        // lands in its serialized text and the sentence records copy those bytes.
+        var isDocumentRecord = false
+        if case .documentRecordLine = item { isDocumentRecord = true }
+        // The input's bytes go as soon as the text is read out of them.
+        guard let doc = document(of: consume item, &result) else { return result }
+        if let out, let r = out.begin(result) {
+            result.reject = r
+            return result
+        }
+        writer.removeAll()
+        /// Hands the records written so far to `out` (or the result) once over `limit` bytes.
+        func flush(_ stage: Stage, ifOver limit: Int) {
+            guard writer.count > limit else { return }
+            if let out {
+                out.write(stage, writer.drain())
+            } else if result.output[stage] == nil {
+                result.output[stage] = writer.drain()
+            } else {
+                result.output[stage]! += writer.drain()
+            }
+        }
+        // Sentences first, so a document record written whole can note where each
+        // sentence's text lands in it and the sentence records copy those bytes.
         var sentences: [Sentence] = []
         if through >= .sentences {
             let t0 = now()
-            sentences = breaker.sentences(of: normalized)
+            sentences = breaker.sentences(of: doc)
             result.phaseNanos.sentences += now() - t0
         }
         let t1 = now()
         var docRecord: [UInt8]?
         var marks: [Int] = []
-        if case .documentRecordLine = item {
+        if isDocumentRecord {
             // Already normalized: the documents stage has nothing to write.
+        } else if let out {
+            // A long document's text goes in pieces.
+            doc.write(to: &writer, pieceUnits: max(1, chunkBytes / 3)) { out.write(.normalize, $0) }
+            flush(.normalize, ifOver: 0)
         } else {
-            writer.removeAll()
             var wanted: [Int] = []
             wanted.reserveCapacity(sentences.count * 2)
             var sorted = true
@@ -141,49 +172,91 @@ public final class StageWorker {
                 wanted.append(s.utf16Range.upperBound)
             }
             if !sorted { wanted.removeAll() }
-            marks = normalized.write(to: &writer, textMarks: wanted)
+            marks = doc.write(to: &writer, textMarks: wanted)
             docRecord = writer.bytes
-            result.output[.normalize] = docRecord
+            flush(.normalize, ifOver: 0)
         }
         if through >= .sentences {
-            writer.removeAll()
             if let docRecord, marks.count == sentences.count * 2 {
-                let (head, dateTail) = Sentence.recordPieces(document: normalized)
+                let (head, dateTail) = Sentence.recordPieces(document: doc)
                 docRecord.withUnsafeBufferPointer { rec in
                     head.withUnsafeBufferPointer { h in
                         dateTail.withUnsafeBufferPointer { d in
                             for (k, s) in sentences.enumerated() {
-                                s.write(document: normalized, to: &writer, escapedText: UnsafeBufferPointer(rebasing: rec[marks[2 * k]..<marks[2 * k + 1]]),
+                                s.write(document: doc, to: &writer, escapedText: UnsafeBufferPointer(rebasing: rec[marks[2 * k]..<marks[2 * k + 1]]),
                                         head: h, dateTail: d)
                             }
                         }
                     }
                 }
             } else {
-                for s in sentences { s.write(document: normalized, to: &writer) }
+                for s in sentences {
+                    s.write(document: doc, to: &writer)
+                    flush(.sentences, ifOver: chunkBytes)
+                }
             }
-            result.output[.sentences] = writer.bytes
+            flush(.sentences, ifOver: 0)
             result.sentenceCount = sentences.count
         }
         result.phaseNanos.serialize += now() - t1
-        if let extractor, through >= .extract {
+        guard let extractor, through >= .extract else { return result }
+        let sections = StageWorker.sections(sentences, units: sectionUnits)
+        var grouper = through >= .link ? linker?.entityGrouper() : nil
+        var before: [Mention] = []
+        // Only a document of several sections carries dates and names between them.
+        var carry: SectionCarry? = sections.count > 1 ? SectionCarry() : nil
+        var timeouts: [String: Int] = [:]
+        let head = MentionRecordPieces.head(documentID: doc.id)
+        for section in sections {
+            let part = sections.count == 1 ? sentences : Array(sentences[section])
             let t2 = now()
-            let found = extractor.extract(document: normalized, sentences: sentences)
+            let found = extractor.extract(document: doc, sentences: part, carry: &carry)
             let t3 = now()
-            writer.removeAll()
-            let head = MentionRecordPieces.head(documentID: normalized.id)
             head.withUnsafeBufferPointer { h in
-                for m in found.mentions { m.write(document: normalized, to: &writer, pieces: extractor.recordPieces, head: h) }
+                for m in found.mentions {
+                    m.write(document: doc, to: &writer, pieces: extractor.recordPieces, head: h)
+                    flush(.extract, ifOver: chunkBytes)
+                }
             }
-            result.output[.extract] = writer.bytes
-            result.mentionCount = found.mentions.count
-            result.warnTimeouts(found.timeouts, document: normalized.id)
+            flush(.extract, ifOver: 0)
+            result.mentionCount += found.mentions.count
+            for (rule, n) in found.timeouts { timeouts[rule, default: 0] += n }
             result.phaseNanos.extract += t3 - t2
             result.phaseNanos.serialize += now() - t3
-            if let linker, through >= .link {
-                link(linker, doc: normalized.id, text: normalized.text, sentences: sentences, mentions: found.mentions, into: &result)
+            guard let linker, through >= .link else { continue }
+            let t4 = now()
+            let linked = linker.link(text: doc.text, sentences: part, mentions: found.mentions, before: before,
+                                     firstRelation: result.relationCount + 1, groupEntities: false)
+            grouper?.add(text: doc.text, mentions: found.mentions)
+            // What the next section's opening anaphor may look back to: this section's
+            // last paragraph with mentions (sections hold whole paragraphs).
+            if sections.count > 1, let last = found.mentions.last, let para = part.last(where: { $0.sid == last.sid })?.para {
+                let sids = Set(part.filter { $0.para == para }.map(\.sid))
+                before = found.mentions.filter { sids.contains($0.sid) }
             }
+            let t5 = now()
+            for r in linked.relations {
+                r.write(doc: doc.id, to: &writer)
+                flush(.link, ifOver: chunkBytes)
+            }
+            flush(.link, ifOver: 0)
+            result.relationCount += linked.relations.count
+            result.phaseNanos.link += t5 - t4
+            result.phaseNanos.serialize += now() - t5
         }
+        if let grouper {
+            let t6 = now()
+            let entities = grouper.entities()
+            let t7 = now()
+            for e in entities {
+                e.write(doc: doc.id, to: &writer)
+                flush(.group, ifOver: chunkBytes)
+            }
+            flush(.group, ifOver: 0)
+            result.phaseNanos.link += t7 - t6
+            result.phaseNanos.serialize += now() - t7
+        }
+        result.warnTimeouts(timeouts, document: doc.id)
         return result
     }
 
@@ -248,22 +321,6 @@ public final class StageWorker {
                 return d
             }
         }
-    }
-
-    /// The link stage: relations.jsonl and entities.jsonl records of one document.
-    func link(_ linker: Linker, doc: String, text: [UInt16], sentences: [Sentence], mentions: [Mention], into result: inout WorkResult) {
-        let t0 = now()
-        let linked = linker.link(text: text, sentences: sentences, mentions: mentions)
-        let t1 = now()
-        writer.removeAll()
-        for r in linked.relations { r.write(doc: doc, to: &writer) }
-        result.output[.link] = writer.bytes
-        writer.removeAll()
-        for e in linked.entities { e.write(doc: doc, to: &writer) }
-        result.output[.group] = writer.bytes
-        result.relationCount = linked.relations.count
-        result.phaseNanos.link += t1 - t0
-        result.phaseNanos.serialize += now() - t1
     }
 }
 
