@@ -132,7 +132,7 @@ public struct EntityGrouper {
             groups[groupOf[canonical]].ids.append(id)
         }
         return groups.enumerated().map { k, g in
-            Entity(id: "e\(k + 1)", type: distinct[g.name].type.rawValue, nameUnits: distinct[g.name].units, mentions: g.ids)
+            Entity(id: RecordID.make("e", k + 1), type: distinct[g.name].type.rawValue, nameUnits: distinct[g.name].units, mentions: g.ids)
         }
     }
 }

@@ -56,6 +56,15 @@ public final class Linker: @unchecked Sendable {
         let checks: [(RelationRuleSet, Frame, [UInt16]) -> Bool]
         let roleCount: Int
         let listRoles: [Bool]
+        /// The rule's type, pattern, role names and `file#id`, held here so the hot loops
+        /// read them from this class instead of copying the whole `RelationRule` struct
+        /// (and retaining each of its arrays and strings) per frame.
+        let type: RelationType
+        let pattern: [PatternElement]
+        let roles: [String]
+        let qualifiedID: String
+        /// Per gap element, what the element after it needs where the gap ends.
+        let gapEnds: [GapEnd]
 
         /// `anchors`: the indices of the rule's required word elements among all rules'.
         init(_ rule: RelationRule, anchors: [Int], anchorWords: Int) {
@@ -70,6 +79,11 @@ public final class Linker: @unchecked Sendable {
             lead = rule.pattern.first { if case .notAfter = $0 { return false }; return true }!
             let roles = rule.type.roles
             func index(_ r: String) -> Int { roles.firstIndex(of: r) ?? -1 }
+            type = rule.type
+            pattern = rule.pattern
+            self.roles = roles
+            qualifiedID = rule.qualifiedID
+            gapEnds = rule.pattern.indices.map { GapEnd(after: rule.pattern, $0) }
             roleCount = roles.count
             listRoles = roles.map { rule.type.listRoles.contains($0) }
             elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
@@ -269,17 +283,17 @@ public final class Linker: @unchecked Sendable {
         frames.sort { ($0.sid, $0.span.lowerBound, $0.rule, $0.span.upperBound) < ($1.sid, $1.span.lowerBound, $1.rule, $1.span.upperBound) }
         var result = Result()
         for f in frames {
-            let rule = rules.rules[f.rule]
             let plan = plans[f.rule]
             var args: [(role: String, filler: RoleFiller)] = []
-            for (r, role) in rule.type.roles.enumerated() {
+            args.reserveCapacity(plan.roleCount)
+            for (r, role) in plan.roles.enumerated() {
                 if let lit = plan.literalOf[r] { args.append((role, .literal(lit))); continue }
                 let atoms = f.args[r]
                 if atoms.isEmpty { continue }
                 let ids = atoms.map { mentions[$0.mention].id }
                 args.append((role, plan.listRoles[r] || ids.count > 1 ? .mentions(ids) : .mention(ids[0])))
             }
-            result.relations.append(Relation(id: "r\(result.relations.count + firstRelation)", sid: f.sid, type: rule.type, args: args, rule: rule.qualifiedID))
+            result.relations.append(Relation(id: Relation.id(result.relations.count + firstRelation), sid: f.sid, type: plan.type, args: args, rule: plan.qualifiedID))
         }
         if groupEntities { result.entities = entityGrouper().group(text: text, mentions: mentions) }
         return result
@@ -428,10 +442,9 @@ public final class Linker: @unchecked Sendable {
         var endingAt: [Int: [Int]] = [:]  // frames by span end, for `previous`
         let window = AtomWindow(atoms: atoms, starts: ctx.starts)
         for ri in rulesToTry {
-            let rule = rules.rules[ri]
             let plan = plans[ri]
             for start in startPositions(plan, s, text, atoms, hits) {
-                guard let (end, bound) = ctx.bestMatch(rule.pattern, roles: plan.elementRoles, at: start) else { continue }
+                guard let (end, bound) = ctx.bestMatch(plan.pattern, roles: plan.elementRoles, gapEnds: plan.gapEnds, at: start) else { continue }
                 var args = [[Atom]](repeating: [], count: plan.roleCount)
                 for (role, k) in bound { args[role].append(atoms[k]) }
                 var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literalCount: plan.literals.count)
@@ -470,6 +483,30 @@ public final class Linker: @unchecked Sendable {
         }
     }
 
+    /// Where a gap may end: a gap tried every end up to its limit, calling the matcher at
+    /// each, though the element after it can only start at a mention of its types or at
+    /// one of its words' first units (after spaces). Ends nothing could follow are skipped;
+    /// the ends tried, and their order, are the same as before.
+    enum GapEnd {
+        case anywhere
+        case mention(TypeSet)
+        /// The sorted first units of the words.
+        case words([UInt16])
+
+        /// For element `i` (a gap): what element `i + 1` needs.
+        init(after pattern: [PatternElement], _ i: Int) {
+            guard case .gap = pattern[i], i + 1 < pattern.count else { self = .anywhere; return }
+            switch pattern[i + 1] {
+            case let .mention(_, types, _, optional) where !optional:
+                self = .mention(types)
+            case let .words(words, optional) where !optional && !words.contains(where: \.isEmpty):
+                self = .words(Array(Set(words.map { $0[0] })).sorted())
+            default:
+                self = .anywhere
+            }
+        }
+    }
+
     struct MatchContext {
         let text: [UInt16]
         let end: Int
@@ -478,6 +515,7 @@ public final class Linker: @unchecked Sendable {
         let starts: [Int]
         var bound: [(Int, Int)] = []
         var roles: [Int] = []
+        var gapEnds: [GapEnd] = []
 
         /// Indices of the atoms that start at `q`.
         func startsAt(_ q: Int) -> Range<Int> {
@@ -505,9 +543,10 @@ public final class Linker: @unchecked Sendable {
 
         /// The match at `start` that binds the most mentions (optional elements and gaps
         /// would otherwise let the first, emptiest match win); ties go to the first found.
-        mutating func bestMatch(_ elements: [PatternElement], roles: [Int], at start: Int) -> (Int, [(Int, Int)])? {
+        mutating func bestMatch(_ elements: [PatternElement], roles: [Int], gapEnds: [GapEnd], at start: Int) -> (Int, [(Int, Int)])? {
             bound.removeAll(keepingCapacity: true)
             self.roles = roles
+            self.gapEnds = gapEnds
             best = nil
             steps = 0
             bindable = roles.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
@@ -573,8 +612,29 @@ public final class Linker: @unchecked Sendable {
             case let .gap(max, stops):
                 var q = p
                 let limit = min(end, p + max)
+                let ahead = gapEnds[i]
+                var k = 0  // for .mention: the first atom starting at or after the end tried
+                if case .mention = ahead {
+                    var lo = 0, hi = starts.count
+                    while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < p { lo = mid + 1 } else { hi = mid } }
+                    k = lo
+                }
                 while q <= limit {
-                    if let e = match(elements, i + 1, q) { return e }
+                    let worth: Bool
+                    switch ahead {
+                    case .anywhere: worth = true
+                    case let .words(firsts):
+                        let r = skipSpaces(q)
+                        worth = r < end && firsts.contains(text[r])
+                    case let .mention(types):
+                        let r = skipSpaces(q)
+                        while k < starts.count, starts[k] < r { k += 1 }
+                        var j = k
+                        var any = false
+                        while j < starts.count, starts[j] == r { if types.contains(atoms[j].type) { any = true; break }; j += 1 }
+                        worth = any
+                    }
+                    if worth, let e = match(elements, i + 1, q) { return e }
                     if q == end || stops.contains(text[q]) { break }
                     q += 1
                 }
@@ -595,16 +655,10 @@ public final class Linker: @unchecked Sendable {
         /// How far `after` looks past a match.
         static let reach = 300
 
-        /// Atom indices per mention type code, in text order.
-        let byType: [[Int]]
-
         init(atoms: [Atom], starts: [Int]) {
             self.atoms = atoms
             self.starts = starts
             longest = atoms.reduce(0) { max($0, $1.range.count) }
-            var byType = [[Int]](repeating: [], count: MentionType.allCases.count + 1)
-            for (k, a) in atoms.enumerated() { byType[Int(a.type.code)].append(k) }
-            self.byType = byType
         }
 
         /// The index of the first atom that starts at or after `p`.
@@ -617,7 +671,7 @@ public final class Linker: @unchecked Sendable {
 
     private func attach(_ frame: inout Frame, _ plan: Plan, _ s: Sentence, _ text: [UInt16], _ window: AtomWindow, _ nested: [Bool],
                         _ earlier: [Frame], _ endingAt: [Int: [Int]]) {
-        let type = rules.rules[frame.rule].type
+        let type = plans[frame.rule].type
         let atoms = window.atoms
         for (role, ways, ofRoles) in plan.attach where frame.args[role].isEmpty {
             let args = frame.args
@@ -675,22 +729,19 @@ public final class Linker: @unchecked Sendable {
                         if way.types.contains(a.type), !isUsed(a.mention), !nested[k - 1], starts(a) { pick = a; break }
                     }
                 case .first:
-                    // The first of each accepted type, from per-type lists (not a scan of
-                    // the sentence per frame).
-                    var pickIndex = Int.max
-                    for code in 1...MentionType.allCases.count where way.types.bits & (1 << UInt16(code)) != 0 {
-                        for k in window.byType[code] {
-                            let a = atoms[k]
-                            if a.range.lowerBound >= span.lowerBound || k > pickIndex { break }
-                            if a.range.upperBound > span.lowerBound { continue }
-                            if !isUsed(a.mention), starts(a) { pick = a; pickIndex = k; break }
-                        }
+                    // The first accepted atom of the sentence that ends before the match:
+                    // atoms are sorted by start, so the scan stops at the match.
+                    var k = 0
+                    while k < atoms.count, atoms[k].range.lowerBound < span.lowerBound {
+                        let a = atoms[k]
+                        k += 1
+                        if way.types.contains(a.type), a.range.upperBound <= span.lowerBound, !isUsed(a.mention), starts(a) { pick = a; break }
                     }
                 case .previous:
                     // The frame of this type that ends right before the match (after 、).
                     var prev: Frame?
                     for end in max(s.utf16Range.lowerBound, span.lowerBound - 2)...span.lowerBound {
-                        for i in endingAt[end] ?? [] where rules.rules[earlier[i].rule].type == type && !earlier[i].args[role].isEmpty {
+                        for i in endingAt[end] ?? [] where plans[earlier[i].rule].type == type && !earlier[i].args[role].isEmpty {
                             if prev == nil || earlier[i].span.upperBound > prev!.span.upperBound { prev = earlier[i] }
                         }
                     }
@@ -731,7 +782,7 @@ public final class Linker: @unchecked Sendable {
         // entity 0, location 1.
         var located: [Int64: [Atom]] = [:]
         func key(_ sid: Int, _ mention: Int) -> Int64 { Int64(sid) << 32 | Int64(mention) }
-        for f in frames where rules.rules[f.rule].type == .locatedIn {
+        for f in frames where plans[f.rule].type == .locatedIn {
             if let e = f.args[0].first, located[key(f.sid, e.mention)] == nil { located[key(f.sid, e.mention)] = f.args[1] }
         }
         for i in frames.indices where !frames[i].pending.isEmpty {
@@ -750,17 +801,18 @@ public final class Linker: @unchecked Sendable {
     private func mergeCompatible(_ frames: [Frame]) -> [Frame] {
         var frames = frames
         var gone = [Bool](repeating: false, count: frames.count)
-        let near = Linker.neighbours(frames)
+        let near = Neighbours(frames)  // from the spans before any merge
         for i in frames.indices where !gone[i] {
-            let type = rules.rules[frames[i].rule].type
+            let type = plans[frames[i].rule].type
             guard let on = mergeRoles[type], !on.isEmpty, on.allSatisfy({ !frames[i].args[$0].isEmpty }) else { continue }
-            for j in near[i] where j > i && !gone[j] && rules.rules[frames[j].rule].type == type {
+            near.forEach(of: i) { j in
+                guard j > i && !gone[j] && plans[frames[j].rule].type == type else { return }
                 let a = frames[i], b = frames[j]
-                guard on.allSatisfy({ a.args[$0].map(\.mention) == b.args[$0].map(\.mention) }) else { continue }
+                guard on.allSatisfy({ Linker.sameMentions(a.args[$0], b.args[$0]) }) else { return }
                 let compatible = a.args.indices.allSatisfy { r in
-                    a.args[r].isEmpty || b.args[r].isEmpty || a.args[r].map(\.mention) == b.args[r].map(\.mention)
+                    a.args[r].isEmpty || b.args[r].isEmpty || Linker.sameMentions(a.args[r], b.args[r])
                 } && plans[a.rule].literals.allSatisfy { l in plans[b.rule].literalOf[l.role].map { $0 == l.value } ?? true }
-                guard compatible else { continue }
+                guard compatible else { return }
                 var merged = b.filled > a.filled ? b : a
                 for r in merged.args.indices where merged.args[r].isEmpty { merged.args[r] = a.args[r].isEmpty ? b.args[r] : a.args[r] }
                 merged.span = min(a.span.lowerBound, b.span.lowerBound)..<max(a.span.upperBound, b.span.upperBound)
@@ -769,6 +821,55 @@ public final class Linker: @unchecked Sendable {
             }
         }
         return frames.indices.filter { !gone[$0] }.map { frames[$0] }
+    }
+
+    /// Whether two fillers name the same mentions in the same order.
+    static func sameMentions(_ a: [Atom], _ b: [Atom]) -> Bool {
+        guard a.count == b.count else { return false }
+        for k in a.indices where a[k].mention != b[k].mention { return false }
+        return true
+    }
+
+    /// For each frame, the other frames of its sentence whose matches start within
+    /// `subsumeWindow` units of its own, in frame order (`forEach`). A sentence's frames
+    /// are few, so they are compared directly; a sentence with many (a 1 MB paragraph is
+    /// one sentence) gets `neighbours` lists, which stay linear. Per-frame lists for
+    /// every sentence were a tenth of linking.
+    struct Neighbours {
+        let starts: [Int]
+        /// Per frame, the frames of its sentence (`lo..<hi`).
+        let group: [(lo: Int32, hi: Int32)]
+        /// Lists for frames of large sentences, by frame index.
+        let lists: [Int: [Int]]
+        static let direct = 64
+
+        init(_ frames: [Frame]) {
+            starts = frames.map(\.span.lowerBound)
+            var group = [(lo: Int32, hi: Int32)](repeating: (0, 0), count: frames.count)
+            var lists: [Int: [Int]] = [:]
+            var lo = 0
+            while lo < frames.count {
+                var hi = lo
+                while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
+                for i in lo..<hi { group[i] = (Int32(lo), Int32(hi)) }
+                if hi - lo > Neighbours.direct {
+                    for (k, l) in Linker.neighbours(Array(frames[lo..<hi])).enumerated() { lists[lo + k] = l.map { $0 + lo } }
+                }
+                lo = hi
+            }
+            self.group = group
+            self.lists = lists
+        }
+
+        func forEach(of i: Int, _ body: (Int) -> Void) {
+            let (lo, hi) = (Int(group[i].lo), Int(group[i].hi))
+            if hi - lo > Neighbours.direct {
+                for j in lists[i] ?? [] { body(j) }
+                return
+            }
+            let s = starts[i]
+            for j in lo..<hi where j != i && starts[j] >= s - Linker.subsumeWindow && starts[j] <= s + Linker.subsumeWindow { body(j) }
+        }
     }
 
     /// For each frame, the other frames of its sentence whose matches start within
@@ -827,12 +928,15 @@ public final class Linker: @unchecked Sendable {
             return true
         }
         let keys = frames.map(key)
-        let near = Linker.neighbours(frames)
+        let near = Neighbours(frames)
         var dominated = [Bool](repeating: false, count: frames.count)
         for i in frames.indices {
-            let t = rules.rules[frames[i].rule].type
-            for j in near[i] where rules.rules[frames[j].rule].type == t && keys[i].count <= keys[j].count && isSubset(keys[i], keys[j]) {
-                if keys[i] != keys[j] || j < i { dominated[i] = true; break }
+            let t = plans[frames[i].rule].type
+            near.forEach(of: i) { j in
+                if dominated[i] { return }  // the first dominating frame decides
+                if plans[frames[j].rule].type == t && keys[i].count <= keys[j].count && isSubset(keys[i], keys[j]) {
+                    if keys[i] != keys[j] || j < i { dominated[i] = true }
+                }
             }
         }
         return frames.indices.filter { !dominated[$0] }.map { frames[$0] }

@@ -49,6 +49,9 @@ public struct Relation: Sendable, Equatable {
         self.rule = rule
     }
 
+    /// `r<n>`.
+    public static func id(_ n: Int) -> String { RecordID.make("r", n) }
+
     public static func == (a: Relation, b: Relation) -> Bool {
         a.id == b.id && a.sid == b.sid && a.type == b.type && a.rule == b.rule
             && a.args.count == b.args.count && zip(a.args, b.args).allSatisfy { $0.role == $1.role && $0.filler == $1.filler }
