@@ -96,31 +96,60 @@ public struct EntityGrouper {
     public func entities() -> [Entity] {
         // A full name reached from two spellings (临清, 临清市) is one name.
         // Only places can be renamed, so only they are compared, and only a few per page.
-        var byCanonical: [[UInt16]: Int] = [:]
         var sameAs = Array(distinct.indices)
-        for (k, d) in distinct.enumerated() where d.type == .location {
-            if let first = byCanonical[d.units] { sameAs[k] = first } else { byCanonical[d.units] = k }
+        let placeIDs = distinct.indices.filter { distinct[$0].type == .location }
+        if placeIDs.count <= EntityGrouper.direct {
+            // A page's few places compared directly: hashing arrays costs more.
+            for (n, k) in placeIDs.enumerated() {
+                if let first = placeIDs[..<n].first(where: { distinct[$0].units == distinct[k].units }) { sameAs[k] = first }
+            }
+        } else {
+            var byCanonical: [[UInt16]: Int] = [:]
+            for k in placeIDs {
+                if let first = byCanonical[distinct[k].units] { sameAs[k] = first } else { byCanonical[distinct[k].units] = k }
+            }
         }
         // Short forms within the document: a trie of the type's names finds every name
         // inside a longer one (organizations) or a level word short of it (places) in one
         // walk per start position; a short form held by exactly one longer name is it.
         var mergedInto = Array(distinct.indices)
         for type in [MentionType.organization, .location] {
-            // Sorted, so nothing depends on hashing order.
-            let ids = distinct.indices.filter { distinct[$0].type == type && sameAs[$0] == $0 }.sorted { distinct[$0].units.lexicographicallyPrecedes(distinct[$1].units) }
+            // In first-mention order: a short form is merged only when exactly one name
+            // holds it, which does not depend on the order names are compared in.
+            let ids = distinct.indices.filter { distinct[$0].type == type && sameAs[$0] == $0 }
             guard ids.count > 1 else { continue }
-            let trie = NameTrie(ids.map { distinct[$0].units })
+            let names = ids.map { distinct[$0].units }
+            // A page's few names are compared pair by pair; many (a 1 MB paragraph) go
+            // through a trie, which finds the same names.
+            let trie = names.count > EntityGrouper.direct ? NameTrie(names) : nil
             var holders = [(first: Int, count: Int)](repeating: (-1, 0), count: ids.count)
-            for (li, id) in ids.enumerated() {
-                let u = distinct[id].units
-                var found: Set<Int> = []
+            var found: [Int] = []
+            for (li, u) in names.enumerated() {
+                found.removeAll(keepingCapacity: true)
                 if type == .location {
                     guard u.withUnsafeBufferPointer({ places.rank($0) }) != nil else { continue }
-                    for cut in 1...3 where u.count - cut >= 2 { if let k = trie.exact(u[0..<(u.count - cut)]) { found.insert(k) } }
+                    for cut in 1...3 where u.count - cut >= 2 {
+                        let prefix = u[0..<(u.count - cut)]
+                        if let trie {
+                            if let k = trie.exact(prefix) { found.append(k) }
+                        } else if let k = names.firstIndex(where: { $0.count == prefix.count && $0[...].elementsEqual(prefix) }) {
+                            found.append(k)
+                        }
+                    }
+                } else if let trie {
+                    for a in 0..<u.count { trie.forEachPrefix(u, from: a) { k in if names[k].count >= 2, k != li { found.append(k) } } }
                 } else {
-                    for a in 0..<u.count { trie.forEachPrefix(u, from: a) { k in if distinct[ids[k]].units.count >= 2, k != li { found.insert(k) } } }
+                    for (k, n) in names.enumerated() where k != li && n.count >= 2 && n.count <= u.count && EntityGrouper.contains(u, n) {
+                        found.append(k)
+                    }
                 }
-                for k in found { holders[k] = holders[k].count == 0 ? (li, 1) : (holders[k].first, holders[k].count + 1) }
+                // A name found twice in one longer name counts once.
+                found.sort()
+                var last = -1
+                for k in found where k != last {
+                    last = k
+                    holders[k] = holders[k].count == 0 ? (li, 1) : (holders[k].first, holders[k].count + 1)
+                }
             }
             for (k, h) in holders.enumerated() where h.count == 1 { mergedInto[ids[k]] = ids[h.first] }
         }
@@ -133,6 +162,32 @@ public struct EntityGrouper {
         }
         return groups.enumerated().map { k, g in
             Entity(id: RecordID.make("e", k + 1), type: distinct[g.name].type.rawValue, nameUnits: distinct[g.name].units, mentions: g.ids)
+        }
+    }
+}
+
+extension EntityGrouper {
+    /// Up to this many names of a type are compared directly (see `entities`).
+    static let direct = 24
+
+    /// Whether `needle` occurs in `hay`.
+    static func contains(_ hay: [UInt16], _ needle: [UInt16]) -> Bool {
+        let n = needle.count, h = hay.count
+        guard n > 0, n <= h else { return n == 0 }
+        return hay.withUnsafeBufferPointer { hp in
+            needle.withUnsafeBufferPointer { np in
+                let first = np[0]
+                var i = 0
+                while i + n <= h {
+                    if hp[i] == first {
+                        var j = 1
+                        while j < n, hp[i + j] == np[j] { j += 1 }
+                        if j == n { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
         }
     }
 }
