@@ -125,6 +125,18 @@ public struct JSONWriter {
         append(UInt8(ascii: "\""))
     }
 
+    /// `string(asciiPrefix:utf16:)` with the prefix given as a word and one separator byte
+    /// (`LOC` and `:`), so the caller builds no string per record.
+    public mutating func string(asciiPrefix prefix: String, separator: UInt8, utf16 units: UnsafeBufferPointer<UInt16>) {
+        valuePrefix()
+        append(UInt8(ascii: "\""))
+        var p = prefix
+        p.withUTF8 { append($0) }
+        append(separator)
+        appendEscaped(utf16: units)
+        append(UInt8(ascii: "\""))
+    }
+
     /// Writes UTF-16 units as a JSON string and returns, for each of the ascending
     /// `marks` (UTF-16 offsets into `units`, never inside a surrogate pair), the buffer
     /// offset of the escaped UTF-8 at that position. `escapedBytes(from:to:)` then gives

@@ -1,4 +1,5 @@
 import LianluCore
+import Extraction
 
 /// The relation types of SPEC.md with their roles.
 public enum RelationType: String, Sendable, CaseIterable {
@@ -58,28 +59,35 @@ public struct Relation: Sendable, Equatable {
     }
 
     public func write(doc: String, to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("doc"); w.string(doc)
-        w.key("id"); w.string(id)
-        w.key("sid"); w.int(sid)
-        w.key("type"); w.string(type.rawValue)
-        w.key("args")
-        w.beginObject()
-        for (role, filler) in args {
-            w.key(dynamic: role)
+        MentionRecordPieces.head(documentID: doc).withUnsafeBufferPointer { write(head: $0, to: &w) }
+    }
+
+    /// The record after `head` (`{"doc":"<id>","id":`, escaped once per document, as for
+    /// mentions): the keys go out as fixed bytes, only ids and the rule are escaped.
+    public func write(head: UnsafeBufferPointer<UInt8>, to w: inout JSONWriter) {
+        w.verbatim(head)
+        w.string(id)  // at the top level: no comma bookkeeping
+        w.verbatim(",\"sid\":"); w.verbatimInt(sid)
+        w.verbatim(",\"type\":"); w.string(type.rawValue)
+        w.verbatim(",\"args\":{")
+        for (k, (role, filler)) in args.enumerated() {
+            if k > 0 { w.verbatim(",") }
+            w.string(role)
+            w.verbatim(":")
             switch filler {
             case let .mention(m): w.string(m)
             case let .literal(l): w.string(l)
             case let .mentions(ms):
-                w.beginArray()
-                for m in ms { w.string(m) }
-                w.endArray()
+                w.verbatim("[")
+                for (j, m) in ms.enumerated() {
+                    if j > 0 { w.verbatim(",") }
+                    w.string(m)
+                }
+                w.verbatim("]")
             }
         }
-        w.endObject()
-        w.key("rule"); w.string(rule)
-        w.endObject()
-        w.newline()
+        w.verbatim("},\"rule\":"); w.string(rule)
+        w.verbatim("}\n")
     }
 }
 
@@ -109,19 +117,23 @@ public struct Entity: Sendable, Equatable {
     public var key: String { "\(type):\(name)" }
 
     public func write(doc: String, to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("doc"); w.string(doc)
-        w.key("id"); w.string(id)
-        w.key("type"); w.string(type)
+        MentionRecordPieces.head(documentID: doc).withUnsafeBufferPointer { write(head: $0, to: &w) }
+    }
+
+    /// The record after `head` (see `Relation.write(head:to:)`).
+    public func write(head: UnsafeBufferPointer<UInt8>, to w: inout JSONWriter) {
+        w.verbatim(head)
+        w.string(id)  // at the top level: no comma bookkeeping
+        w.verbatim(",\"type\":"); w.string(type)
         nameUnits.withUnsafeBufferPointer { u in
-            w.key("name"); w.string(utf16: u)
-            w.key("key"); w.string(asciiPrefix: type + ":", utf16: u)
+            w.verbatim(",\"name\":"); w.string(utf16: u)
+            w.verbatim(",\"key\":"); w.string(asciiPrefix: type, separator: UInt8(ascii: ":"), utf16: u)
         }
-        w.key("mentions")
-        w.beginArray()
-        for m in mentions { w.string(m) }
-        w.endArray()
-        w.endObject()
-        w.newline()
+        w.verbatim(",\"mentions\":[")
+        for (j, m) in mentions.enumerated() {
+            if j > 0 { w.verbatim(",") }
+            w.string(m)
+        }
+        w.verbatim("]}\n")
     }
 }

@@ -235,9 +235,11 @@ public final class StageWorker {
                 before = found.mentions.filter { sids.contains($0.sid) }
             }
             let t5 = now()
-            for r in linked.relations {
-                r.write(doc: doc.id, to: &writer)
-                flush(.link, ifOver: chunkBytes)
+            head.withUnsafeBufferPointer { h in
+                for r in linked.relations {
+                    r.write(head: h, to: &writer)
+                    flush(.link, ifOver: chunkBytes)
+                }
             }
             flush(.link, ifOver: 0)
             result.relationCount += linked.relations.count
@@ -248,9 +250,11 @@ public final class StageWorker {
             let t6 = now()
             let entities = grouper.entities()
             let t7 = now()
-            for e in entities {
-                e.write(doc: doc.id, to: &writer)
-                flush(.group, ifOver: chunkBytes)
+            head.withUnsafeBufferPointer { h in
+                for e in entities {
+                    e.write(head: h, to: &writer)
+                    flush(.group, ifOver: chunkBytes)
+                }
             }
             flush(.group, ifOver: 0)
             result.phaseNanos.link += t7 - t6
