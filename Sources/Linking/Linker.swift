@@ -439,21 +439,25 @@ public final class Linker: @unchecked Sendable {
             if a.range.upperBound > reach { reach = a.range.upperBound; reachRange = a.range }
         }
         var frames: [Frame] = []
-        var endingAt: [Int: [Int]] = [:]  // frames by span end, for `previous`
+        var endingAt = FrameEnds()
         let window = AtomWindow(atoms: atoms, starts: ctx.starts)
+        var starts: [Int] = []
         for ri in rulesToTry {
             let plan = plans[ri]
-            for start in startPositions(plan, s, text, atoms, hits) {
-                guard let (end, bound) = ctx.bestMatch(plan.pattern, roles: plan.elementRoles, gapEnds: plan.gapEnds, at: start) else { continue }
+            startPositions(plan, s, text, atoms, hits, into: &starts)
+            if starts.isEmpty { continue }
+            ctx.use(plan)
+            for start in starts {
+                guard let end = ctx.bestMatch(plan.pattern, at: start) else { continue }
                 var args = [[Atom]](repeating: [], count: plan.roleCount)
-                for (role, k) in bound { args[role].append(atoms[k]) }
+                for (role, k) in ctx.best!.bound { args[role].append(atoms[k]) }
                 var frame = Frame(rule: ri, sid: s.sid, span: start..<end, args: args, literalCount: plan.literals.count)
                 attach(&frame, plan, s, text, window, nested, frames, endingAt)
                 func keep(_ f: Frame) {
-                    if !plan.requires.allSatisfy({ !f.args[$0].isEmpty || plan.literalOf[$0] != nil }) { return }
+                    for r in plan.requires where f.args[r].isEmpty && plan.literalOf[r] == nil { return }
                     if f.filled < 2 { return }
-                    if !plan.checks.allSatisfy({ $0(rules, f, text) }) { return }
-                    endingAt[f.span.upperBound, default: []].append(frames.count)
+                    for check in plan.checks where !check(rules, f, text) { return }
+                    endingAt.add(end: f.span.upperBound, frame: frames.count)
                     frames.append(f)
                 }
                 if plan.distribute.contains(where: { frame.args[$0].count > 1 }) {
@@ -468,18 +472,37 @@ public final class Linker: @unchecked Sendable {
 
     /// Where a rule can start: at each mention its first element accepts, or where its
     /// first words were seen by the sentence's scan.
-    private func startPositions(_ plan: Plan, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ hits: [(anchor: Int32, at: Int32)]) -> [Int] {
+    private func startPositions(_ plan: Plan, _ s: Sentence, _ text: [UInt16], _ atoms: [Atom], _ hits: [(anchor: Int32, at: Int32)],
+                                into out: inout [Int]) {
+        out.removeAll(keepingCapacity: true)
         switch plan.lead {
         case let .mention(_, types, _, _):
-            var out: [Int] = []
             for a in atoms where types.contains(a.type) && out.last != a.range.lowerBound { out.append(a.range.lowerBound) }
-            return out
         case .words:
             // A required lead is an anchor (`plans` lists it first among them).
-            guard let lead = plan.anchors.first else { return [] }
-            return hits.compactMap { $0.anchor == lead ? Int($0.at) : nil }
+            guard let lead = plan.anchors.first else { return }
+            for h in hits where h.anchor == lead { out.append(Int(h.at)) }
         case .gap, .notAfter, .notBefore:
-            return []
+            return
+        }
+    }
+
+    /// A sentence's frames by the end of their match, for `previous`: the latest frame
+    /// ending at each position, and for each frame the one before it with the same end
+    /// (no array per position).
+    struct FrameEnds {
+        private var latest: [Int: Int] = [:]
+        private var earlier: [Int] = []
+
+        mutating func add(end: Int, frame: Int) {
+            earlier.append(latest[end] ?? -1)
+            latest[end] = frame
+        }
+
+        /// The frames ending at `end`, latest first.
+        func forEach(endingAt end: Int, _ body: (Int) -> Void) {
+            var i = latest[end] ?? -1
+            while i >= 0 { body(i); i = earlier[i] }
         }
     }
 
@@ -543,15 +566,20 @@ public final class Linker: @unchecked Sendable {
 
         /// The match at `start` that binds the most mentions (optional elements and gaps
         /// would otherwise let the first, emptiest match win); ties go to the first found.
-        mutating func bestMatch(_ elements: [PatternElement], roles: [Int], gapEnds: [GapEnd], at start: Int) -> (Int, [(Int, Int)])? {
+        /// Sets up matching `plan`'s pattern (once per rule and sentence).
+        mutating func use(_ plan: Plan) {
+            roles = plan.elementRoles
+            gapEnds = plan.gapEnds
+            bindable = roles.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        }
+
+        /// The end of the best match at `start` (its bindings in `best`), after `use`.
+        mutating func bestMatch(_ elements: [PatternElement], at start: Int) -> Int? {
             bound.removeAll(keepingCapacity: true)
-            self.roles = roles
-            self.gapEnds = gapEnds
             best = nil
             steps = 0
-            bindable = roles.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
             _ = match(elements, 0, start)
-            return best.map { ($0.end, $0.bound) }
+            return best?.end
         }
 
         /// Walks every way `elements[i...]` can match at `p`, keeping the best in `best`;
@@ -670,7 +698,7 @@ public final class Linker: @unchecked Sendable {
     }
 
     private func attach(_ frame: inout Frame, _ plan: Plan, _ s: Sentence, _ text: [UInt16], _ window: AtomWindow, _ nested: [Bool],
-                        _ earlier: [Frame], _ endingAt: [Int: [Int]]) {
+                        _ earlier: [Frame], _ endingAt: FrameEnds) {
         let type = plans[frame.rule].type
         let atoms = window.atoms
         for (role, ways, ofRoles) in plan.attach where frame.args[role].isEmpty {
@@ -739,11 +767,14 @@ public final class Linker: @unchecked Sendable {
                     }
                 case .previous:
                     // The frame of this type that ends right before the match (after 、).
+                    // The latest end wins; among frames with that end, the first made.
                     var prev: Frame?
                     for end in max(s.utf16Range.lowerBound, span.lowerBound - 2)...span.lowerBound {
-                        for i in endingAt[end] ?? [] where plans[earlier[i].rule].type == type && !earlier[i].args[role].isEmpty {
-                            if prev == nil || earlier[i].span.upperBound > prev!.span.upperBound { prev = earlier[i] }
+                        var first = -1
+                        endingAt.forEach(endingAt: end) { i in
+                            if plans[earlier[i].rule].type == type && !earlier[i].args[role].isEmpty { first = i }
                         }
+                        if first >= 0 { prev = earlier[first] }
                     }
                     // Only across 、 (市委书记A、市长B): after a comma the next post may be of
                     // another body (邢台市副市长A,县委书记B).
