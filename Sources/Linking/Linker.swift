@@ -65,6 +65,8 @@ public final class Linker: @unchecked Sendable {
         let qualifiedID: String
         /// Per gap element, what the element after it needs where the gap ends.
         let gapEnds: [GapEnd]
+        /// `literals` with each value's `Linker.literalCode` (for `dropSubsumed`).
+        let literalCodes: [(role: Int, code: Int)]
 
         /// `anchors`: the indices of the rule's required word elements among all rules'.
         init(_ rule: RelationRule, anchors: [Int], anchorWords: Int) {
@@ -89,6 +91,7 @@ public final class Linker: @unchecked Sendable {
             elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
             attach = rule.attach.map { a in (index(a.role), a.ways, a.ways.map { $0.ofRole.map(index) ?? -1 }) }
             literals = rule.literals.map { (index($0.role), $0.value) }
+            literalCodes = literals.map { ($0.role, Linker.literalCode($0.value)) }
             var literalOf = [String?](repeating: nil, count: roles.count)
             for (r, v) in literals { literalOf[r] = v }
             self.literalOf = literalOf
@@ -943,30 +946,36 @@ public final class Linker: @unchecked Sendable {
     private func dropSubsumed(_ frames: [Frame]) -> [Frame] {
         // A frame as sorted integers: role << 32 | (mention + 1), or a literal's role and
         // its place among the type's literal values.
-        func key(_ f: Frame) -> [Int] {
-            var k: [Int] = []
-            for (r, atoms) in f.args.enumerated() { for a in atoms { k.append(r << 32 | (a.mention + 1)) } }
-            for (r, v) in plans[f.rule].literals { k.append(r << 32 | 1 << 31 | Linker.literalCode(v)) }
-            return k.sorted()
+        // All keys side by side in one array (frame i's is keys[at[i]..<at[i + 1]]).
+        var keys: [Int] = []
+        var at: [Int] = [0]
+        at.reserveCapacity(frames.count + 1)
+        for f in frames {
+            let from = keys.count
+            for (r, atoms) in f.args.enumerated() { for a in atoms { keys.append(r << 32 | (a.mention + 1)) } }
+            for (r, code) in plans[f.rule].literalCodes { keys.append(r << 32 | 1 << 31 | code) }
+            keys[from...].sort()
+            at.append(keys.count)
         }
-        func isSubset(_ a: [Int], _ b: [Int]) -> Bool {
-            var j = 0
+        func isSubset(_ a: ArraySlice<Int>, _ b: ArraySlice<Int>) -> Bool {
+            var j = b.startIndex
             for x in a {
-                while j < b.count, b[j] < x { j += 1 }
-                if j == b.count || b[j] != x { return false }
+                while j < b.endIndex, b[j] < x { j += 1 }
+                if j == b.endIndex || b[j] != x { return false }
                 j += 1
             }
             return true
         }
-        let keys = frames.map(key)
         let near = Neighbours(frames)
         var dominated = [Bool](repeating: false, count: frames.count)
         for i in frames.indices {
             let t = plans[frames[i].rule].type
+            let ki = keys[at[i]..<at[i + 1]]
             near.forEach(of: i) { j in
                 if dominated[i] { return }  // the first dominating frame decides
-                if plans[frames[j].rule].type == t && keys[i].count <= keys[j].count && isSubset(keys[i], keys[j]) {
-                    if keys[i] != keys[j] || j < i { dominated[i] = true }
+                let kj = keys[at[j]..<at[j + 1]]
+                if plans[frames[j].rule].type == t && ki.count <= kj.count && isSubset(ki, kj) {
+                    if !ki.elementsEqual(kj) || j < i { dominated[i] = true }
                 }
             }
         }
