@@ -191,18 +191,34 @@ public struct Mention: Sendable, Equatable {
                       head: UnsafeBufferPointer<UInt8>, base: (start: Int, rawStart: Int) = (0, 0)) {
         var o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
         o.start += base.start; o.end += base.start; o.rawStart += base.rawStart; o.rawEnd += base.rawStart
-        w.verbatim(head)
-        w.string(id)  // at the top level, so no comma: the head ends with its key
-        w.verbatim(",\"sid\":")
-        w.verbatimInt(sid)
-        pieces.typeText[Int(type.code)].withUnsafeBufferPointer { w.verbatim($0) }
-        doc.text.withUnsafeBufferPointer { buf in
-            w.string(utf16: UnsafeBufferPointer(rebasing: buf[utf16Range]))
+        // Everything up to the value in one write through a pointer (see `appendRaw`).
+        pieces.typeText[Int(type.code)].withUnsafeBufferPointer { typeText in
+            doc.text.withUnsafeBufferPointer { buf in
+                let text = UnsafeBufferPointer(rebasing: buf[utf16Range])
+                let capacity = head.count + JSONWriter.quotedCapacity(id) + typeText.count + JSONWriter.quotedCapacity(utf16: text.count) + 5 * 20 + 48
+                w.appendRaw(capacity: capacity) { p in
+                    var q = p
+                    func put(_ s: StaticString) {
+                        q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+                        q += s.utf8CodeUnitCount
+                    }
+                    func put(_ b: UnsafeBufferPointer<UInt8>) {
+                        if let a = b.baseAddress { q.update(from: a, count: b.count) }
+                        q += b.count
+                    }
+                    put(head)
+                    q += JSONWriter.quoted(id, to: q)  // the head ends with its key
+                    put(",\"sid\":"); q += JSONWriter.decimal(sid, to: q)
+                    put(typeText)
+                    q += JSONWriter.quoted(utf16: text, to: q)
+                    put(",\"start\":"); q += JSONWriter.decimal(o.start, to: q)
+                    put(",\"end\":"); q += JSONWriter.decimal(o.end, to: q)
+                    put(",\"raw_start\":"); q += JSONWriter.decimal(o.rawStart, to: q)
+                    put(",\"raw_end\":"); q += JSONWriter.decimal(o.rawEnd, to: q)
+                    return q - p
+                }
+            }
         }
-        w.verbatim(",\"start\":"); w.verbatimInt(o.start)
-        w.verbatim(",\"end\":"); w.verbatimInt(o.end)
-        w.verbatim(",\"raw_start\":"); w.verbatimInt(o.rawStart)
-        w.verbatim(",\"raw_end\":"); w.verbatimInt(o.rawEnd)
         if let value { w.verbatim(",\"value\":"); value.write(to: &w) }
         if ruleIndex >= 0 && Int(ruleIndex) < pieces.ruleTail.count && pieces.ruleID[Int(ruleIndex)] == rule {
             pieces.ruleTail[Int(ruleIndex)].withUnsafeBufferPointer { w.verbatim($0) }

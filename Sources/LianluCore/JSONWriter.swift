@@ -236,6 +236,118 @@ public struct JSONWriter {
         buffer.count = p - buffer.base
     }
 
+    // MARK: Whole records through one pointer
+
+    /// Lets `body` write up to `capacity` bytes straight into the buffer and keeps the
+    /// count it returns. A record writer in another module then writes its fixed parts,
+    /// numbers and strings in one call (`quoted`, `decimal`): a call per key, number and
+    /// string, each checking the buffer, was most of the cost of a mention record.
+    public mutating func appendRaw(capacity: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        buffer.reserve(capacity)
+        let n = body(buffer.base + buffer.count)
+        precondition(n >= 0 && n <= capacity, "appendRaw wrote past its capacity")
+        buffer.count += n
+    }
+
+    /// Room `quoted(utf16:to:)` may need.
+    public static func quotedCapacity(utf16 count: Int) -> Int { 6 * count + 2 }
+    /// Room `quoted(_:to:)` may need.
+    public static func quotedCapacity(_ s: String) -> Int { 6 * s.utf8.count + 2 }
+
+    /// `units` as a JSON string with its quotes at `p` (room: `quotedCapacity`); the
+    /// number of bytes written. The same bytes as `string(utf16:)`.
+    public static func quoted(utf16 units: UnsafeBufferPointer<UInt16>, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var w = p
+        w.pointee = UInt8(ascii: "\""); w += 1
+        var i = 0
+        let n = units.count
+        while i < n {
+            let u = units[i]
+            if u < 0x80 {
+                let b = UInt8(u)
+                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F {
+                    w.pointee = b; w += 1
+                } else {
+                    w += escapeASCII(b, to: w)
+                }
+                i += 1
+            } else if u < 0x800 {
+                w[0] = UInt8(0xC0 | (u >> 6)); w[1] = UInt8(0x80 | (u & 0x3F)); w += 2
+                i += 1
+            } else if u & 0xFC00 == 0xD800, i + 1 < n, units[i + 1] & 0xFC00 == 0xDC00 {
+                let scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i + 1]) - 0xDC00)
+                w[0] = UInt8(0xF0 | (scalar >> 18)); w[1] = UInt8(0x80 | ((scalar >> 12) & 0x3F))
+                w[2] = UInt8(0x80 | ((scalar >> 6) & 0x3F)); w[3] = UInt8(0x80 | (scalar & 0x3F)); w += 4
+                i += 2
+            } else {
+                let v: UInt16 = (u & 0xF800 == 0xD800) ? 0xFFFD : u
+                w[0] = UInt8(0xE0 | (v >> 12)); w[1] = UInt8(0x80 | ((v >> 6) & 0x3F)); w[2] = UInt8(0x80 | (v & 0x3F)); w += 3
+                i += 1
+            }
+        }
+        w.pointee = UInt8(ascii: "\""); w += 1
+        return w - p
+    }
+
+    /// `s` as a JSON string with its quotes at `p` (room: `quotedCapacity`); the same
+    /// bytes as `string(_:)`.
+    public static func quoted(_ s: String, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var s = s
+        return s.withUTF8 { buf in
+            var w = p
+            w.pointee = UInt8(ascii: "\""); w += 1
+            for b in buf {
+                if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { w += escapeASCII(b, to: w) } else { w.pointee = b; w += 1 }
+            }
+            w.pointee = UInt8(ascii: "\""); w += 1
+            return w - p
+        }
+    }
+
+    /// The escape of an ASCII byte that needs one, as `appendEscapedASCII` writes it.
+    private static func escapeASCII(_ b: UInt8, to w: UnsafeMutablePointer<UInt8>) -> Int {
+        w[0] = UInt8(ascii: "\\")
+        switch b {
+        case 0x22, 0x5C: w[1] = b; return 2
+        case 0x0A: w[1] = UInt8(ascii: "n"); return 2
+        case 0x0D: w[1] = UInt8(ascii: "r"); return 2
+        case 0x09: w[1] = UInt8(ascii: "t"); return 2
+        default:
+            w[1] = UInt8(ascii: "u"); w[2] = UInt8(ascii: "0"); w[3] = UInt8(ascii: "0")
+            w[4] = hex[Int(b >> 4)]; w[5] = hex[Int(b & 0xF)]
+            return 6
+        }
+    }
+
+    /// `v` in decimal at `p` (room: 20 bytes); the number of bytes written.
+    public static func decimal(_ v: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        if v == 0 { p.pointee = UInt8(ascii: "0"); return 1 }
+        var x = v.magnitude
+        var n = 1
+        var limit: UInt = 10
+        while n < 19 && x >= limit { n += 1; limit &*= 10 }
+        if n == 19 && x >= limit { n = 20 }
+        let sign = v < 0 ? 1 : 0
+        if sign == 1 { p[0] = UInt8(ascii: "-") }
+        var i = n + sign - 1
+        // A string literal's bytes: constant data, no array to retain per call.
+        let pairs = JSONWriter.digitPairText.utf8Start
+        while x >= 100 {
+            let r = Int(x % 100)
+            x /= 100
+            p[i] = pairs[2 * r + 1]
+            p[i - 1] = pairs[2 * r]
+            i -= 2
+        }
+        if x >= 10 {
+            p[i] = pairs[2 * Int(x) + 1]
+            p[i - 1] = pairs[2 * Int(x)]
+        } else {
+            p[i] = UInt8(ascii: "0") + UInt8(x)
+        }
+        return n + sign
+    }
+
     /// A date as the string `"YYYY-MM-DD"`, without building the text first (every
     /// sentence record carries one).
     public mutating func date(_ d: CalendarDate) {
@@ -305,40 +417,15 @@ public struct JSONWriter {
     }
 
     private mutating func appendInt(_ v: Int) {
-        if v == 0 { append(UInt8(ascii: "0")); return }
-        var x = v.magnitude
         // The digit count by comparisons, then two digits per step from a table: the
         // record writers format millions of offsets, and a division per digit to count
         // them first was a tenth of serializing.
-        var n = 1
-        var limit: UInt = 10
-        while n < 19 && x >= limit { n += 1; limit &*= 10 }
-        if n == 19 && x >= limit { n = 20 }
-        let sign = v < 0 ? 1 : 0
-        buffer.reserve(n + sign)
-        let p = buffer.base + buffer.count
-        if sign == 1 { p[0] = UInt8(ascii: "-") }
-        var i = n + sign - 1
-        JSONWriter.digitPairs.withUnsafeBufferPointer { pairs in
-            while x >= 100 {
-                let r = Int(x % 100)
-                x /= 100
-                p[i] = pairs[2 * r + 1]
-                p[i - 1] = pairs[2 * r]
-                i -= 2
-            }
-            if x >= 10 {
-                p[i] = pairs[2 * Int(x) + 1]
-                p[i - 1] = pairs[2 * Int(x)]
-            } else {
-                p[i] = UInt8(ascii: "0") + UInt8(x)
-            }
-        }
-        buffer.count += n + sign
+        buffer.reserve(20)
+        buffer.count += JSONWriter.decimal(v, to: buffer.base + buffer.count)
     }
 
     /// "00" "01" ... "99" back to back.
-    private static let digitPairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
+    static let digitPairText: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 

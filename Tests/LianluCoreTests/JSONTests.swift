@@ -35,6 +35,35 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// `appendRaw` with `quoted` and `decimal` (records written through one pointer)
+    /// gives the bytes of `string` and `int`: escapes, surrogate pairs, a lone surrogate,
+    /// and numbers of every length.
+    func testPointerWritersMatchTheWriter() {
+        let texts = ["", "m1_2", "a\"b\\c", "tab\there\nnew", "\u{1}\u{7F}x", "临清市", "𠀀a中", "é€"]
+        var units = texts.map { Array($0.utf16) }
+        units.append([0x4E2D, 0xD800, 0x41])  // an unpaired high surrogate
+        units.append([0xDC00])
+        for u in units {
+            var a = JSONWriter(), b = JSONWriter()
+            u.withUnsafeBufferPointer { buf in
+                a.string(utf16: buf)
+                b.appendRaw(capacity: JSONWriter.quotedCapacity(utf16: buf.count)) { JSONWriter.quoted(utf16: buf, to: $0) }
+            }
+            XCTAssertEqual(a.bytes, b.bytes, "\(u)")
+        }
+        for t in texts {
+            var a = JSONWriter(), b = JSONWriter()
+            a.string(t)
+            b.appendRaw(capacity: JSONWriter.quotedCapacity(t)) { JSONWriter.quoted(t, to: $0) }
+            XCTAssertEqual(a.bytes, b.bytes, t)
+        }
+        for v in [0, 7, -7, 10, 99, 100, 12345, -98765, Int.max, Int.min] {
+            var b = JSONWriter()
+            b.appendRaw(capacity: 20) { JSONWriter.decimal(v, to: $0) }
+            XCTAssertEqual(String(decoding: b.bytes, as: UTF8.self), String(v))
+        }
+    }
+
     func testWriterNestsDeeperThanItsBitStack() throws {
         var w = JSONWriter()
         for _ in 0..<70 { w.beginArray(); w.int(1) }
