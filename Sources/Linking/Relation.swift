@@ -65,29 +65,46 @@ public struct Relation: Sendable, Equatable {
     /// The record after `head` (`{"doc":"<id>","id":`, escaped once per document, as for
     /// mentions): the keys go out as fixed bytes, only ids and the rule are escaped.
     public func write(head: UnsafeBufferPointer<UInt8>, to w: inout JSONWriter) {
-        w.verbatim(head)
-        w.string(id)  // at the top level: no comma bookkeeping
-        w.verbatim(",\"sid\":"); w.verbatimInt(sid)
-        w.verbatim(",\"type\":"); w.string(type.rawValue)
-        w.verbatim(",\"args\":{")
-        for (k, (role, filler)) in args.enumerated() {
-            if k > 0 { w.verbatim(",") }
-            w.string(role)
-            w.verbatim(":")
+        // One write through a pointer (see `JSONWriter.appendRaw`).
+        var capacity = head.count + JSONWriter.quotedCapacity(id) + JSONWriter.quotedCapacity(rule) + 96
+        for (role, filler) in args {
+            capacity += JSONWriter.quotedCapacity(role) + 4
             switch filler {
-            case let .mention(m): w.string(m)
-            case let .literal(l): w.string(l)
-            case let .mentions(ms):
-                w.verbatim("[")
-                for (j, m) in ms.enumerated() {
-                    if j > 0 { w.verbatim(",") }
-                    w.string(m)
-                }
-                w.verbatim("]")
+            case let .mention(m), let .literal(m): capacity += JSONWriter.quotedCapacity(m)
+            case let .mentions(ms): for m in ms { capacity += JSONWriter.quotedCapacity(m) + 1 }
             }
         }
-        w.verbatim("},\"rule\":"); w.string(rule)
-        w.verbatim("}\n")
+        w.appendRaw(capacity: capacity) { p in
+            var q = p
+            func put(_ s: StaticString) {
+                q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+                q += s.utf8CodeUnitCount
+            }
+            if let a = head.baseAddress { q.update(from: a, count: head.count) }
+            q += head.count
+            q += JSONWriter.quoted(id, to: q)
+            put(",\"sid\":"); q += JSONWriter.decimal(sid, to: q)
+            put(",\"type\":"); q += JSONWriter.quoted(type.rawValue, to: q)
+            put(",\"args\":{")
+            for (k, (role, filler)) in args.enumerated() {
+                if k > 0 { put(",") }
+                q += JSONWriter.quoted(role, to: q)
+                put(":")
+                switch filler {
+                case let .mention(m), let .literal(m): q += JSONWriter.quoted(m, to: q)
+                case let .mentions(ms):
+                    put("[")
+                    for (j, m) in ms.enumerated() {
+                        if j > 0 { put(",") }
+                        q += JSONWriter.quoted(m, to: q)
+                    }
+                    put("]")
+                }
+            }
+            put("},\"rule\":"); q += JSONWriter.quoted(rule, to: q)
+            put("}\n")
+            return q - p
+        }
     }
 }
 
@@ -122,18 +139,38 @@ public struct Entity: Sendable, Equatable {
 
     /// The record after `head` (see `Relation.write(head:to:)`).
     public func write(head: UnsafeBufferPointer<UInt8>, to w: inout JSONWriter) {
-        w.verbatim(head)
-        w.string(id)  // at the top level: no comma bookkeeping
-        w.verbatim(",\"type\":"); w.string(type)
+        var capacity = head.count + JSONWriter.quotedCapacity(id) + 2 * JSONWriter.quotedCapacity(type)
+            + 2 * JSONWriter.quotedCapacity(utf16: nameUnits.count) + 64
+        for m in mentions { capacity += JSONWriter.quotedCapacity(m) + 1 }
         nameUnits.withUnsafeBufferPointer { u in
-            w.verbatim(",\"name\":"); w.string(utf16: u)
-            w.verbatim(",\"key\":"); w.string(asciiPrefix: type, separator: UInt8(ascii: ":"), utf16: u)
+            w.appendRaw(capacity: capacity) { p in
+                var q = p
+                func put(_ s: StaticString) {
+                    q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+                    q += s.utf8CodeUnitCount
+                }
+                if let a = head.baseAddress { q.update(from: a, count: head.count) }
+                q += head.count
+                q += JSONWriter.quoted(id, to: q)
+                put(",\"type\":"); q += JSONWriter.quoted(type, to: q)
+                put(",\"name\":"); q += JSONWriter.quoted(utf16: u, to: q)
+                // "TYPE:name": the type's quoted form without its closing quote, then
+                // the name's without its opening one.
+                put(",\"key\":")
+                q += JSONWriter.quoted(type, to: q) - 1
+                put(":")
+                // The name's opening quote lands on the ':' just written, which goes back.
+                let n = JSONWriter.quoted(utf16: u, to: q - 1)
+                (q - 1).pointee = UInt8(ascii: ":")
+                q += n - 1
+                put(",\"mentions\":[")
+                for (j, m) in mentions.enumerated() {
+                    if j > 0 { put(",") }
+                    q += JSONWriter.quoted(m, to: q)
+                }
+                put("]}\n")
+                return q - p
+            }
         }
-        w.verbatim(",\"mentions\":[")
-        for (j, m) in mentions.enumerated() {
-            if j > 0 { w.verbatim(",") }
-            w.string(m)
-        }
-        w.verbatim("]}\n")
     }
 }
