@@ -260,20 +260,33 @@ public struct Sentence: Sendable, Equatable {
     public func write(document doc: NormalizedDocument, to w: inout JSONWriter, escapedText: UnsafeBufferPointer<UInt8>,
                       head: UnsafeBufferPointer<UInt8>, dateTail: UnsafeBufferPointer<UInt8>) {
         let o = doc.alignment.spanOffsets(normalizedUTF16: utf16Range)
-        w.verbatim(head); w.verbatimInt(sid)
-        w.verbatim(",\"start\":"); w.verbatimInt(o.start)
-        w.verbatim(",\"end\":"); w.verbatimInt(o.end)
-        w.verbatim(",\"raw_start\":"); w.verbatimInt(o.rawStart)
-        w.verbatim(",\"raw_end\":"); w.verbatimInt(o.rawEnd)
-        w.verbatim(",\"text\":\""); w.verbatim(escapedText)
-        w.verbatim("\",\"para\":"); w.verbatimInt(para)
-        w.verbatim(",\"kind\":\"")
-        var kindName = kind.rawValue
-        kindName.withUTF8 { w.verbatim($0) }  // plain ASCII words
-        w.verbatim("\"")
-        // What `lianlu extract` needs to work from this record alone: the reference
-        // date, and the document's edits that fall inside the sentence.
-        w.verbatim(dateTail)
+        var kindName = kind.rawValue  // plain ASCII words
+        // Up to the edits in one write through a pointer (see `JSONWriter.appendRaw`).
+        kindName.withUTF8 { kindBytes in
+            w.appendRaw(capacity: head.count + escapedText.count + kindBytes.count + dateTail.count + 6 * 20 + 80) { p in
+                var q = p
+                func put(_ s: StaticString) {
+                    q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+                    q += s.utf8CodeUnitCount
+                }
+                func put(_ b: UnsafeBufferPointer<UInt8>) {
+                    if let a = b.baseAddress { q.update(from: a, count: b.count) }
+                    q += b.count
+                }
+                put(head); q += JSONWriter.decimal(sid, to: q)
+                put(",\"start\":"); q += JSONWriter.decimal(o.start, to: q)
+                put(",\"end\":"); q += JSONWriter.decimal(o.end, to: q)
+                put(",\"raw_start\":"); q += JSONWriter.decimal(o.rawStart, to: q)
+                put(",\"raw_end\":"); q += JSONWriter.decimal(o.rawEnd, to: q)
+                put(",\"text\":\""); put(escapedText)
+                put("\",\"para\":"); q += JSONWriter.decimal(para, to: q)
+                put(",\"kind\":\""); put(kindBytes); put("\"")
+                // What `lianlu extract` needs to work from this record alone: the reference
+                // date, and the document's edits that fall inside the sentence.
+                put(dateTail)
+                return q - p
+            }
+        }
         var first = true
         doc.alignment.map.forEachPiece(startingIn: o.start..<o.end) { po, i, ol, il, linear in
             if !linear, po >= o.start, po + ol <= o.end, !(ol == 0 && (po == o.start || po == o.end)) {
