@@ -118,28 +118,48 @@ public enum MentionValue: Sendable, Equatable {
     case date(DateValue)
 
     public func write(to w: inout JSONWriter) {
-        w.beginObject()
+        // One write through a pointer (see `JSONWriter.appendRaw`): the strings are ISO
+        // codes, units and dates, short and checked by the writers below.
+        let strings: Int
         switch self {
-        case let .money(m):
-            w.key("amount"); w.number(m.amount)
-            if let max = m.max { w.key("max"); w.number(max) }
-            w.key("currency"); w.string(m.currency)
-            if let a = m.approx { w.key("approx"); w.string(a.rawValue) }
-        case let .quantity(q):
-            w.key("amount"); w.number(q.amount)
-            if let max = q.max { w.key("max"); w.number(max) }
-            w.key("unit"); w.string(q.unit)
-            if let a = q.approx { w.key("approx"); w.string(a.rawValue) }
-        case let .percent(p):
-            w.key("amount"); w.number(p.amount)
-            if let max = p.max { w.key("max"); w.number(max) }
-            if let a = p.approx { w.key("approx"); w.string(a.rawValue) }
-        case let .date(d):
-            w.key("value"); w.string(d.value)
-            if let m = d.mod { w.key("mod"); w.string(m.rawValue) }
-            if let b = d.bound { w.key("bound"); w.string(b.rawValue) }
+        case let .money(m): strings = JSONWriter.quotedCapacity(m.currency)
+        case let .quantity(q): strings = JSONWriter.quotedCapacity(q.unit)
+        case .percent: strings = 0
+        case let .date(d): strings = JSONWriter.quotedCapacity(d.value)
         }
-        w.endObject()
+        w.rawValue(capacity: strings + 2 * JSONWriter.numberCapacity + 96) { p in
+            var q = p
+            func put(_ s: StaticString) {
+                q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+                q += s.utf8CodeUnitCount
+            }
+            func amounts(_ amount: Double, _ max: Double?) {
+                put("{\"amount\":"); q += JSONWriter.number(amount, to: q)
+                if let max { put(",\"max\":"); q += JSONWriter.number(max, to: q) }
+            }
+            func approx(_ a: Approximation?) {
+                if let a { put(",\"approx\":"); q += JSONWriter.quoted(a.rawValue, to: q) }
+            }
+            switch self {
+            case let .money(m):
+                amounts(m.amount, m.max)
+                put(",\"currency\":"); q += JSONWriter.quoted(m.currency, to: q)
+                approx(m.approx)
+            case let .quantity(v):
+                amounts(v.amount, v.max)
+                put(",\"unit\":"); q += JSONWriter.quoted(v.unit, to: q)
+                approx(v.approx)
+            case let .percent(v):
+                amounts(v.amount, v.max)
+                approx(v.approx)
+            case let .date(d):
+                put("{\"value\":"); q += JSONWriter.quoted(d.value, to: q)
+                if let m = d.mod { put(",\"mod\":"); q += JSONWriter.quoted(m.rawValue, to: q) }
+                if let b = d.bound { put(",\"bound\":"); q += JSONWriter.quoted(b.rawValue, to: q) }
+            }
+            put("}")
+            return q - p
+        }
     }
 }
 

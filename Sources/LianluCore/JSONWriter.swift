@@ -249,6 +249,14 @@ public struct JSONWriter {
         buffer.count += n
     }
 
+    /// `appendRaw` for one JSON value (an object or a string written whole by `body`),
+    /// with the comma bookkeeping of any other value: it may follow a key or sit in an
+    /// array.
+    public mutating func rawValue(capacity: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        valuePrefix()
+        appendRaw(capacity: capacity, body)
+    }
+
     /// Room `quoted(utf16:to:)` may need.
     public static func quotedCapacity(utf16 count: Int) -> Int { 6 * count + 2 }
     /// Room `quoted(_:to:)` may need.
@@ -384,12 +392,26 @@ public struct JSONWriter {
     /// others with the shortest representation that round-trips.
     public mutating func number(_ v: Double) {
         valuePrefix()
+        buffer.reserve(JSONWriter.numberCapacity)
+        buffer.count += JSONWriter.number(v, to: buffer.base + buffer.count)
+    }
+
+    /// Room `number(_:to:)` may need.
+    public static let numberCapacity = 32
+
+    /// `v` as `number(_:)` writes it, at `p`; the number of bytes written.
+    public static func number(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
         if v.isFinite, v == v.rounded(), abs(v) < 9.007199254740992e15 {
-            appendInt(Int(v))
+            return decimal(Int(v), to: p)
         } else if v.isFinite {
-            append(Array("\(v)".utf8))
+            var s = "\(v)"  // the shortest form that reads back as v: at most 24 bytes
+            return s.withUTF8 { b in
+                p.update(from: b.baseAddress!, count: b.count)
+                return b.count
+            }
         } else {
-            append4(0x6E, 0x75, 0x6C, 0x6C)
+            p[0] = 0x6E; p[1] = 0x75; p[2] = 0x6C; p[3] = 0x6C
+            return 4
         }
     }
 

@@ -64,6 +64,19 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// A value written whole through `rawValue` takes its commas like any other value.
+    func testRawValueKeepsCommas() throws {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("a"); w.rawValue(capacity: 8) { p in p[0] = UInt8(ascii: "{"); p[1] = UInt8(ascii: "}"); return 2 }
+        w.key("b"); w.beginArray()
+        for _ in 0..<3 { w.rawValue(capacity: 8) { JSONWriter.decimal(7, to: $0) } }
+        w.int(8)
+        w.endArray()
+        w.endObject()
+        XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self), #"{"a":{},"b":[7,7,7,8]}"#)
+    }
+
     func testWriterNestsDeeperThanItsBitStack() throws {
         var w = JSONWriter()
         for _ in 0..<70 { w.beginArray(); w.int(1) }
