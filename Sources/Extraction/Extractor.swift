@@ -212,39 +212,45 @@ public final class Extractor {
         // unit through Hasher) were most of this pass.
         struct Name { var start: Int; var count: Int; var type: MentionType; var rule: Int }
         let mentionsOfUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
-        var names: [Name] = []
-        var flat: [UInt16] = []
-        var slots = [Int32](repeating: -1, count: 64)
-        var slotHash = [UInt64](repeating: 0, count: 64)
-        func insert(_ text: UnsafeBufferPointer<UInt16>, type t: MentionType, rule ri: Int) {
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for u in text { h = (h ^ UInt64(u)) &* 0x0000_0100_0000_01B3 }
-            var mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-            while slots[slot] >= 0 {
-                let n = names[Int(slots[slot])]
-                if slotHash[slot] == h && n.count == text.count && flat[n.start..<(n.start + n.count)].elementsEqual(text) { return }
-                slot = (slot + 1) & mask
-            }
-            slots[slot] = Int32(names.count)
-            slotHash[slot] = h
-            names.append(Name(start: flat.count, count: text.count, type: t, rule: ri))
-            flat.append(contentsOf: text)
-            if names.count * 2 > slots.count {
-                // Grow: re-insert every name by its kept hash.
-                let old = zip(slots, slotHash).filter { $0.0 >= 0 }
-                slots = [Int32](repeating: -1, count: slots.count * 2)
-                slotHash = [UInt64](repeating: 0, count: slots.count)
-                mask = slots.count - 1
-                for (n, oh) in old {
-                    var s = Int(truncatingIfNeeded: oh ^ (oh >> 29)) & mask
-                    while slots[s] >= 0 { s = (s + 1) & mask }
-                    slots[s] = n
-                    slotHash[s] = oh
+        // The table as a struct with a mutating insert: a local function capturing the
+        // arrays made every access a dynamic exclusivity check.
+        struct NameTable {
+            var names: [Name] = []
+            var flat: [UInt16] = []
+            var slots = [Int32](repeating: -1, count: 64)
+            var slotHash = [UInt64](repeating: 0, count: 64)
+
+            mutating func insert(_ text: UnsafeBufferPointer<UInt16>, type t: MentionType, rule ri: Int) {
+                var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                for u in text { h = (h ^ UInt64(u)) &* 0x0000_0100_0000_01B3 }
+                var mask = slots.count - 1
+                var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                while slots[slot] >= 0 {
+                    let n = names[Int(slots[slot])]
+                    if slotHash[slot] == h && n.count == text.count && flat[n.start..<(n.start + n.count)].elementsEqual(text) { return }
+                    slot = (slot + 1) & mask
+                }
+                slots[slot] = Int32(names.count)
+                slotHash[slot] = h
+                names.append(Name(start: flat.count, count: text.count, type: t, rule: ri))
+                flat.append(contentsOf: text)
+                if names.count * 2 > slots.count {
+                    // Grow: re-insert every name by its kept hash.
+                    let old = zip(slots, slotHash).filter { $0.0 >= 0 }
+                    slots = [Int32](repeating: -1, count: slots.count * 2)
+                    slotHash = [UInt64](repeating: 0, count: slots.count)
+                    mask = slots.count - 1
+                    for (n, oh) in old {
+                        var s = Int(truncatingIfNeeded: oh ^ (oh >> 29)) & mask
+                        while slots[s] >= 0 { s = (s + 1) & mask }
+                        slots[s] = n
+                        slotHash[s] = oh
+                    }
                 }
             }
         }
-        for n in carry?.names ?? [] { n.units.withUnsafeBufferPointer { insert($0, type: n.type, rule: n.rule) } }
+        var table = NameTable()
+        for n in carry?.names ?? [] { n.units.withUnsafeBufferPointer { table.insert($0, type: n.type, rule: n.rule) } }
         for ri in repeatRules {
             guard let t = type[ri] else { continue }
             let drop = ruleSet.rules[ri].shortDrop
@@ -254,13 +260,15 @@ public final class Extractor {
                     let r = result.mentions[i].utf16Range
                     let name = UnsafeBufferPointer(rebasing: u.text[(r.lowerBound - u.base)..<(r.upperBound - u.base)])
                     if let drop {
-                        if let short = Extractor.shortName(name, drop: drop) { insert(UnsafeBufferPointer(rebasing: name[short]), type: t, rule: ri) }
+                        if let short = Extractor.shortName(name, drop: drop) { table.insert(UnsafeBufferPointer(rebasing: name[short]), type: t, rule: ri) }
                     } else {
-                        insert(name, type: t, rule: ri)
+                        table.insert(name, type: t, rule: ri)
                     }
                 }
             }
         }
+        var names = table.names
+        let flat = table.flat
         if carry != nil {
             carry?.names = names.map { SectionCarry.Name(units: Array(flat[$0.start..<($0.start + $0.count)]), type: $0.type, rule: $0.rule) }
         }

@@ -133,6 +133,12 @@ public final class StageWorker {
             result.reject = r
             return result
         }
+        // The worker's writer, moved into a local for the document: every record goes
+        // through it, and as a class property each `&writer` was a dynamic exclusivity
+        // check.
+        var writer = JSONWriter(capacity: 0)
+        swap(&writer, &self.writer)
+        defer { swap(&writer, &self.writer) }
         writer.removeAll()
         /// Hands the records written so far to `out` (or the result) once over `limit` bytes.
         func flush(_ stage: Stage, ifOver limit: Int) {
