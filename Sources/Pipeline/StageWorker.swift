@@ -141,7 +141,9 @@ public final class StageWorker {
         defer { swap(&writer, &self.writer) }
         writer.removeAll()
         /// Hands the records written so far to `out` (or the result) once over `limit` bytes.
-        func flush(_ stage: Stage, ifOver limit: Int) {
+        /// The writer and the result are parameters, not captured: a captured variable is
+        /// boxed, and every use of it, in every record, became a dynamic exclusivity check.
+        func flush(_ stage: Stage, ifOver limit: Int, _ writer: inout JSONWriter, _ result: inout WorkResult) {
             guard writer.count > limit else { return }
             if let out {
                 out.write(stage, writer.drain())
@@ -167,7 +169,7 @@ public final class StageWorker {
         } else if let out {
             // A long document's text goes in pieces.
             doc.write(to: &writer, pieceUnits: max(1, chunkBytes / 3)) { out.write(.normalize, $0) }
-            flush(.normalize, ifOver: 0)
+            flush(.normalize, ifOver: 0, &writer, &result)
         } else {
             var wanted: [Int] = []
             wanted.reserveCapacity(sentences.count * 2)
@@ -180,7 +182,7 @@ public final class StageWorker {
             if !sorted { wanted.removeAll() }
             marks = doc.write(to: &writer, textMarks: wanted)
             docRecord = writer.bytes
-            flush(.normalize, ifOver: 0)
+            flush(.normalize, ifOver: 0, &writer, &result)
         }
         if through >= .sentences {
             if let docRecord, marks.count == sentences.count * 2 {
@@ -198,10 +200,10 @@ public final class StageWorker {
             } else {
                 for s in sentences {
                     s.write(document: doc, to: &writer)
-                    flush(.sentences, ifOver: chunkBytes)
+                    flush(.sentences, ifOver: chunkBytes, &writer, &result)
                 }
             }
-            flush(.sentences, ifOver: 0)
+            flush(.sentences, ifOver: 0, &writer, &result)
             result.sentenceCount = sentences.count
         }
         result.phaseNanos.serialize += now() - t1
@@ -221,10 +223,10 @@ public final class StageWorker {
             head.withUnsafeBufferPointer { h in
                 for m in found.mentions {
                     m.write(document: doc, to: &writer, pieces: extractor.recordPieces, head: h)
-                    flush(.extract, ifOver: chunkBytes)
+                    flush(.extract, ifOver: chunkBytes, &writer, &result)
                 }
             }
-            flush(.extract, ifOver: 0)
+            flush(.extract, ifOver: 0, &writer, &result)
             result.mentionCount += found.mentions.count
             for (rule, n) in found.timeouts { timeouts[rule, default: 0] += n }
             result.phaseNanos.extract += t3 - t2
@@ -244,10 +246,10 @@ public final class StageWorker {
             head.withUnsafeBufferPointer { h in
                 for r in linked.relations {
                     r.write(head: h, to: &writer)
-                    flush(.link, ifOver: chunkBytes)
+                    flush(.link, ifOver: chunkBytes, &writer, &result)
                 }
             }
-            flush(.link, ifOver: 0)
+            flush(.link, ifOver: 0, &writer, &result)
             result.relationCount += linked.relations.count
             result.phaseNanos.link += t5 - t4
             result.phaseNanos.serialize += now() - t5
@@ -259,10 +261,10 @@ public final class StageWorker {
             head.withUnsafeBufferPointer { h in
                 for e in entities {
                     e.write(head: h, to: &writer)
-                    flush(.group, ifOver: chunkBytes)
+                    flush(.group, ifOver: chunkBytes, &writer, &result)
                 }
             }
-            flush(.group, ifOver: 0)
+            flush(.group, ifOver: 0, &writer, &result)
             result.phaseNanos.link += t7 - t6
             result.phaseNanos.serialize += now() - t7
         }
