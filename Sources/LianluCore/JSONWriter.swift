@@ -304,15 +304,39 @@ public struct JSONWriter {
         return s.withUTF8 { buf in
             var w = p
             w.pointee = UInt8(ascii: "\""); w += 1
-            for b in buf {
-                if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { w += escapeASCII(b, to: w) } else { w.pointee = b; w += 1 }
+            let n = buf.count
+            var i = 0
+            if let src = buf.baseAddress {
+                // Eight bytes at a time while none needs an escape (ids, rule names).
+                while i + 8 <= n {
+                    let x = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+                    if JSONWriter.needsEscape(x) { break }
+                    UnsafeMutableRawPointer(w).storeBytes(of: x, as: UInt64.self)
+                    w += 8
+                    i += 8
+                }
+                while i < n {
+                    let b = src[i]
+                    if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { w += escapeASCII(b, to: w) } else { w.pointee = b; w += 1 }
+                    i += 1
+                }
             }
             w.pointee = UInt8(ascii: "\""); w += 1
             return w - p
         }
     }
 
-    /// The escape of an ASCII byte that needs one, as `appendEscapedASCII` writes it.
+    /// Whether any of the eight bytes of `x` is below 0x20, `"`, `\\` or 0x7F (bytes of
+    /// 0x80 and above, UTF-8 continuations, never count): the classic zero-byte test on
+    /// `x` and on `x` xor each special byte.
+    @inline(__always) static func needsEscape(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        let below = (x &- ones &* 0x20) & ~x & highs != 0
+        return below || hasZero(x ^ (ones &* 0x22)) || hasZero(x ^ (ones &* 0x5C)) || hasZero(x ^ (ones &* 0x7F))
+    }
+
+    /// The escape of an ASCII byte that needs one (`\n`, `\"`, `\u001f`).
     private static func escapeASCII(_ b: UInt8, to w: UnsafeMutablePointer<UInt8>) -> Int {
         w[0] = UInt8(ascii: "\\")
         switch b {
@@ -475,47 +499,9 @@ public struct JSONWriter {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
-    @inline(__always) private mutating func appendEscapedASCII(_ b: UInt8) {
-        switch b {
-        case UInt8(ascii: "\""): append(UInt8(ascii: "\\")); append(b)
-        case UInt8(ascii: "\\"): append(UInt8(ascii: "\\")); append(b)
-        case 0x0A: append(UInt8(ascii: "\\")); append(UInt8(ascii: "n"))
-        case 0x0D: append(UInt8(ascii: "\\")); append(UInt8(ascii: "r"))
-        case 0x09: append(UInt8(ascii: "\\")); append(UInt8(ascii: "t"))
-        case 0..<0x20, 0x7F:
-            append4(UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"))
-            append(JSONWriter.hex[Int(b >> 4)])
-            append(JSONWriter.hex[Int(b & 0xF)])
-        default: append(b)
-        }
-    }
-
     private mutating func appendEscaped(_ s: String) {
-        var s = s
-        // Most strings (ids, types, rule names) need no escape: one copy with the quotes.
-        let copied: Bool = s.withUTF8 { buf in
-            for b in buf where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return false }
-            let n = buf.count
-            buffer.reserve(n + 2)
-            let p = buffer.base + buffer.count
-            p[0] = UInt8(ascii: "\"")
-            if n > 0 { (p + 1).update(from: buf.baseAddress!, count: n) }
-            p[n + 1] = UInt8(ascii: "\"")
-            buffer.count += n + 2
-            return true
-        }
-        if copied { return }
-        append(UInt8(ascii: "\""))
-        s.withUTF8 { buf in
-            var runStart = 0
-            for (i, b) in buf.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F {
-                append(UnsafeBufferPointer(rebasing: buf[runStart..<i]))
-                appendEscapedASCII(b)
-                runStart = i + 1
-            }
-            append(UnsafeBufferPointer(rebasing: buf[runStart...]))
-        }
-        append(UInt8(ascii: "\""))
+        buffer.reserve(JSONWriter.quotedCapacity(s))
+        buffer.count += JSONWriter.quoted(s, to: buffer.base + buffer.count)
     }
 }
 

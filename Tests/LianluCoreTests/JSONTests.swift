@@ -51,7 +51,14 @@ final class JSONTests: XCTestCase {
             }
             XCTAssertEqual(a.bytes, b.bytes, "\(u)")
         }
-        for t in texts {
+        // Every special byte at every place of an eight-byte word, beside plain ASCII
+        // and multi-byte UTF-8 (the word-at-a-time scan must find each).
+        var longer = texts
+        for special in ["\"", "\\", "\u{1F}", "\u{7F}", "\n", "\u{0}"] {
+            for k in 0..<17 { longer.append(String(repeating: "a", count: k) + special + "bcdefghij中文") }
+        }
+        longer.append(String(repeating: "m12_345,", count: 9))
+        for t in longer {
             var a = JSONWriter(), b = JSONWriter()
             a.string(t)
             b.appendRaw(capacity: JSONWriter.quotedCapacity(t)) { JSONWriter.quoted(t, to: $0) }
