@@ -325,6 +325,12 @@ final class MatchTables {
 public final class RuleMatcher {
     public let ruleSet: RuleSet
     private let regexes: [ICURegex]
+    /// The same patterns run natively where they fit `SimpleRegex`'s subset (every macro
+    /// of the shipped rules does); ICU is asked only for the others, or when a native
+    /// search gives up.
+    private let simpleRegexes: [SimpleRegex?]
+    /// The document text `begin` pointed the regexes at.
+    private var text = UnsafeBufferPointer<UInt16>(start: nil, count: 0)
     private let compiled: [CompiledRule]
     private let tables: MatchTables
     /// Work budget per rule and start position (alternatives explored).
@@ -399,11 +405,14 @@ public final class RuleMatcher {
             `try` = feasible + ruleWords
         }
         var timeouts: [String: Int] = [:]
+        /// The document text (`begin`), for the native regexes.
+        var text = UnsafeBufferPointer<UInt16>(start: nil, count: 0)
     }
 
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
         regexes = ruleSet.regexes.map { $0.clone() }
+        simpleRegexes = ruleSet.regexes.map { SimpleRegex(pattern: $0.pattern) }
         compiled = ruleSet.compiled
         tables = MatchTables(ruleSet)
         let v = tables.view
@@ -426,6 +435,7 @@ public final class RuleMatcher {
     /// Points the regexes at a document's text; call before `candidates` for that text.
     public func begin(text: UnsafeBufferPointer<UInt16>) {
         for r in regexes { r.setText(text) }
+        self.text = text
         timeouts.removeAll()
     }
 
@@ -452,6 +462,7 @@ public final class RuleMatcher {
         if !w.timeouts.isEmpty { w.timeouts.removeAll() }
         w.limit = range.upperBound
         w.base = range.lowerBound
+        w.text = text
         w.numberEnd.removeAll(keepingCapacity: true)
         w.numberEnd.append(contentsOf: repeatElement(-2, count: range.count))
         if w.numberValue.count < range.count { w.numberValue = Array(repeating: 0, count: range.count) }
@@ -978,10 +989,17 @@ public final class RuleMatcher {
         let slot = (pos ^ (i << 7)) & (Walk.regexCacheSize - 1)
         if w.regexKeys[slot] == key && w.regexGenerations[slot] == w.generation { return w.regexEnds[slot] }
         var end = -1
-        switch regexes[i].lookingAt(pos, limit: w.limit) {
+        var native = SimpleRegex.Match.gaveUp
+        if let simple = simpleRegexes[i], w.text.count > 0 { native = simple.lookingAt(w.text, pos, limit: w.limit) }
+        switch native {
         case let .end(e): end = e
         case .none: end = -1
-        case .timedOut: w.timeouts[compiled[w.rule].qualifiedID, default: 0] += 1
+        case .gaveUp:
+            switch regexes[i].lookingAt(pos, limit: w.limit) {
+            case let .end(e): end = e
+            case .none: end = -1
+            case .timedOut: w.timeouts[compiled[w.rule].qualifiedID, default: 0] += 1
+            }
         }
         w.regexKeys[slot] = key
         w.regexEnds[slot] = end
