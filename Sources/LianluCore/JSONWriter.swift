@@ -353,7 +353,25 @@ public struct JSONWriter {
 
     /// `v` in decimal at `p` (room: 20 bytes); the number of bytes written.
     public static func decimal(_ v: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        if v == 0 { p.pointee = UInt8(ascii: "0"); return 1 }
+        // Offsets, ids and sids are mostly below a million: their digits by a few
+        // comparisons and pairs from the table, no loop.
+        if v >= 0 && v < 1_000_000 {
+            let pairs = digitPairText.utf8Start
+            let x = v
+            @inline(__always) func two(_ at: Int, _ d: Int) { p[at] = pairs[2 * d]; p[at + 1] = pairs[2 * d + 1] }
+            if x < 100 {
+                if x < 10 { p[0] = UInt8(ascii: "0") + UInt8(x); return 1 }
+                two(0, x); return 2
+            }
+            if x < 10_000 {
+                let hi = x / 100, lo = x % 100
+                if hi < 10 { p[0] = UInt8(ascii: "0") + UInt8(hi); two(1, lo); return 3 }
+                two(0, hi); two(2, lo); return 4
+            }
+            let hi = x / 10_000, rest = x % 10_000
+            if hi < 10 { p[0] = UInt8(ascii: "0") + UInt8(hi); two(1, rest / 100); two(3, rest % 100); return 5 }
+            two(0, hi); two(2, rest / 100); two(4, rest % 100); return 6
+        }
         var x = v.magnitude
         var n = 1
         var limit: UInt = 10

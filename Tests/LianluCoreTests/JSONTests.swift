@@ -64,7 +64,9 @@ final class JSONTests: XCTestCase {
             b.appendRaw(capacity: JSONWriter.quotedCapacity(t)) { JSONWriter.quoted(t, to: $0) }
             XCTAssertEqual(a.bytes, b.bytes, t)
         }
-        for v in [0, 7, -7, 10, 99, 100, 12345, -98765, Int.max, Int.min] {
+        var numbers = [0, 7, -7, 10, 99, 100, 12345, -98765, Int.max, Int.min]
+        for k in 0..<8 { var x = 1; for _ in 0..<k { x *= 10 }; numbers += [x - 1, x, x + 1, 7 * x + 3] }
+        for v in numbers + Array(0..<2000) {
             var b = JSONWriter()
             b.appendRaw(capacity: 20) { JSONWriter.decimal(v, to: $0) }
             XCTAssertEqual(String(decoding: b.bytes, as: UTF8.self), String(v))
