@@ -244,6 +244,7 @@ public final class Linker: @unchecked Sendable {
         var feasible: [Int] = []
         // Where each required word occurs in the sentence: word-led rules start there.
         var hits: [(anchor: Int32, at: Int32)] = []
+        var atoms: [Atom] = []
         let tp = text, leadBits = leadUnits, anaphorBits = anaphorUnits, firsts = unitFirst, flat = unitAnchors
         for s in sentences {
             if s.para != currentPara {
@@ -264,8 +265,8 @@ public final class Linker: @unchecked Sendable {
             for k in 0..<anchorWords { present[k] = 0 }
             hits.removeAll(keepingCapacity: true)
             let anaphorHere = scan(s.utf16Range, text: text, present: &present, hits: &hits)
-            let own = Array(first..<next)
-            let pointers = anaphorHere ? anaphors(in: s, text: text, mentions: mentions, own: own, earlier: paragraphMentions, fallback: previousParagraph) : []
+            let pointers = anaphorHere ? anaphors(in: s, text: text, mentions: mentions, own: Array(first..<next), earlier: paragraphMentions,
+                                                  fallback: previousParagraph) : []
             for a in pointers { typesPresent |= 1 << UInt16(a.type.code) }
             feasible.removeAll(keepingCapacity: true)
             for (ri, plan) in plans.enumerated() {
@@ -275,7 +276,11 @@ public final class Linker: @unchecked Sendable {
                 if ok { feasible.append(ri) }
             }
             if feasible.isEmpty { continue }
-            var atoms = own.map { Atom(mention: $0, range: mentions[$0].utf16Range, target: mentions[$0].utf16Range, type: mentions[$0].type, isAnaphor: false) }
+            // One buffer for every sentence's atoms (linkSentence keeps no reference).
+            atoms.removeAll(keepingCapacity: true)
+            for i in first..<next {
+                atoms.append(Atom(mention: i, range: mentions[i].utf16Range, target: mentions[i].utf16Range, type: mentions[i].type, isAnaphor: false))
+            }
             atoms += pointers
             atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
             frames += linkSentence(s, text: text, atoms: atoms, rulesToTry: feasible, hits: hits)
