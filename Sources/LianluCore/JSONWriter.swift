@@ -177,8 +177,14 @@ public struct JSONWriter {
     public mutating func drain() -> [UInt8] {
         let out = buffer.array
         buffer.count = 0
+        // A buffer grown for one huge document's records (the 1 MB paragraph's mentions
+        // take 64 MB) goes once they are out: a worker kept it for the rest of the run.
+        if buffer.capacity > JSONWriter.keptCapacity { buffer = ByteBuffer(capacity: 1 << 16) }
         return out
     }
+
+    /// The most buffer a writer keeps between drains.
+    public static let keptCapacity = 8 << 20
 
     /// Writes `"` + already-escaped JSON string content + `"`.
     public mutating func string(escaped bytes: UnsafeBufferPointer<UInt8>) {
