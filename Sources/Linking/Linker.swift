@@ -558,6 +558,18 @@ public final class Linker: @unchecked Sendable {
         }
         static let listSeparators: [[UInt16]] = ["、", "和", "及", "以及", "兼", ",", "，"].map { Array($0.utf16) }
 
+        /// Whether `word` is written at `q` (ending by `end`): the first unit is compared
+        /// before any slice is made, and most tries fail there.
+        @inline(__always) static func wordAt(_ text: [UInt16], _ q: Int, _ end: Int, _ word: [UInt16]) -> Bool {
+            let n = word.count
+            guard q + n <= end else { return false }
+            if n == 0 { return true }
+            if text[q] != word[0] { return false }
+            var k = 1
+            while k < n { if text[q + k] != word[k] { return false }; k += 1 }
+            return true
+        }
+
         func skipSpaces(_ p: Int) -> Int {
             var q = p
             while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
@@ -602,7 +614,7 @@ public final class Linker: @unchecked Sendable {
             switch elements[i] {
             case let .words(words, optional):
                 let q = skipSpaces(p)
-                for w in words where q + w.count <= end && text[q..<(q + w.count)].elementsEqual(w) {
+                for w in words where MatchContext.wordAt(text, q, end, w) {
                     if let e = match(elements, i + 1, q + w.count) { return e }
                 }
                 return optional ? match(elements, i + 1, p) : nil
@@ -617,7 +629,7 @@ public final class Linker: @unchecked Sendable {
                         // pathological run of names (a 1 MB paragraph) from going quadratic.
                         while chain.count < MatchContext.maxListMembers {
                             let after = skipSpaces(atoms[chain.last!].range.upperBound)
-                            guard let sep = MatchContext.listSeparators.first(where: { after + $0.count <= end && text[after..<(after + $0.count)].elementsEqual($0) }) else { break }
+                            guard let sep = MatchContext.listSeparators.first(where: { MatchContext.wordAt(text, after, end, $0) }) else { break }
                             var next = skipSpaces(after + sep.count)
                             // A place before a company is its origin, not a member (、荷兰X公司);
                             // before a post it names another body (常委、玛纳斯县委书记): the list ends.
@@ -638,7 +650,7 @@ public final class Linker: @unchecked Sendable {
                 return optional ? match(elements, i + 1, p) : nil
             case let .notBefore(words):
                 let q = skipSpaces(p)
-                if words.contains(where: { w in q + w.count <= end && text[q..<(q + w.count)].elementsEqual(w) }) { return nil }
+                if words.contains(where: { MatchContext.wordAt(text, q, end, $0) }) { return nil }
                 return match(elements, i + 1, p)
             case let .notAfter(words):
                 var q = p
