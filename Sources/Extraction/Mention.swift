@@ -128,37 +128,33 @@ public enum MentionValue: Sendable, Equatable {
         case let .date(d): strings = JSONWriter.quotedCapacity(d.value)
         }
         w.rawValue(capacity: strings + 2 * JSONWriter.numberCapacity + 96) { p in
-            var q = p
-            func put(_ s: StaticString) {
-                q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-                q += s.utf8CodeUnitCount
-            }
+            var c = RecordCursor(p)
             func amounts(_ amount: Double, _ max: Double?) {
-                put("{\"amount\":"); q += JSONWriter.number(amount, to: q)
-                if let max { put(",\"max\":"); q += JSONWriter.number(max, to: q) }
+                c.put("{\"amount\":"); c.number(amount)
+                if let max { c.put(",\"max\":"); c.number(max) }
             }
             func approx(_ a: Approximation?) {
-                if let a { put(",\"approx\":"); q += JSONWriter.quoted(a.rawValue, to: q) }
+                if let a { c.put(",\"approx\":"); c.quoted(a.rawValue) }
             }
             switch self {
             case let .money(m):
                 amounts(m.amount, m.max)
-                put(",\"currency\":"); q += JSONWriter.quoted(m.currency, to: q)
+                c.put(",\"currency\":"); c.quoted(m.currency)
                 approx(m.approx)
             case let .quantity(v):
                 amounts(v.amount, v.max)
-                put(",\"unit\":"); q += JSONWriter.quoted(v.unit, to: q)
+                c.put(",\"unit\":"); c.quoted(v.unit)
                 approx(v.approx)
             case let .percent(v):
                 amounts(v.amount, v.max)
                 approx(v.approx)
             case let .date(d):
-                put("{\"value\":"); q += JSONWriter.quoted(d.value, to: q)
-                if let m = d.mod { put(",\"mod\":"); q += JSONWriter.quoted(m.rawValue, to: q) }
-                if let b = d.bound { put(",\"bound\":"); q += JSONWriter.quoted(b.rawValue, to: q) }
+                c.put("{\"value\":"); c.quoted(d.value)
+                if let m = d.mod { c.put(",\"mod\":"); c.quoted(m.rawValue) }
+                if let b = d.bound { c.put(",\"bound\":"); c.quoted(b.rawValue) }
             }
-            put("}")
-            return q - p
+            c.put("}")
+            return c.written
         }
     }
 }
@@ -217,25 +213,17 @@ public struct Mention: Sendable, Equatable {
                 let text = UnsafeBufferPointer(rebasing: buf[utf16Range])
                 let capacity = head.count + JSONWriter.quotedCapacity(id) + typeText.count + JSONWriter.quotedCapacity(utf16: text.count) + 5 * 20 + 48
                 w.appendRaw(capacity: capacity) { p in
-                    var q = p
-                    func put(_ s: StaticString) {
-                        q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-                        q += s.utf8CodeUnitCount
-                    }
-                    func put(_ b: UnsafeBufferPointer<UInt8>) {
-                        if let a = b.baseAddress { q.update(from: a, count: b.count) }
-                        q += b.count
-                    }
-                    put(head)
-                    q += JSONWriter.quoted(id, to: q)  // the head ends with its key
-                    put(",\"sid\":"); q += JSONWriter.decimal(sid, to: q)
-                    put(typeText)
-                    q += JSONWriter.quoted(utf16: text, to: q)
-                    put(",\"start\":"); q += JSONWriter.decimal(o.start, to: q)
-                    put(",\"end\":"); q += JSONWriter.decimal(o.end, to: q)
-                    put(",\"raw_start\":"); q += JSONWriter.decimal(o.rawStart, to: q)
-                    put(",\"raw_end\":"); q += JSONWriter.decimal(o.rawEnd, to: q)
-                    return q - p
+                    var c = RecordCursor(p)
+                    c.put(head)
+                    c.quoted(id)  // the head ends with its key
+                    c.put(",\"sid\":"); c.decimal(sid)
+                    c.put(typeText)
+                    c.quoted(utf16: text)
+                    c.put(",\"start\":"); c.decimal(o.start)
+                    c.put(",\"end\":"); c.decimal(o.end)
+                    c.put(",\"raw_start\":"); c.decimal(o.rawStart)
+                    c.put(",\"raw_end\":"); c.decimal(o.rawEnd)
+                    return c.written
                 }
             }
         }

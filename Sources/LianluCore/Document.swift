@@ -264,27 +264,19 @@ public struct Sentence: Sendable, Equatable {
         // Up to the edits in one write through a pointer (see `JSONWriter.appendRaw`).
         kindName.withUTF8 { kindBytes in
             w.appendRaw(capacity: head.count + escapedText.count + kindBytes.count + dateTail.count + 6 * 20 + 80) { p in
-                var q = p
-                func put(_ s: StaticString) {
-                    q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-                    q += s.utf8CodeUnitCount
-                }
-                func put(_ b: UnsafeBufferPointer<UInt8>) {
-                    if let a = b.baseAddress { q.update(from: a, count: b.count) }
-                    q += b.count
-                }
-                put(head); q += JSONWriter.decimal(sid, to: q)
-                put(",\"start\":"); q += JSONWriter.decimal(o.start, to: q)
-                put(",\"end\":"); q += JSONWriter.decimal(o.end, to: q)
-                put(",\"raw_start\":"); q += JSONWriter.decimal(o.rawStart, to: q)
-                put(",\"raw_end\":"); q += JSONWriter.decimal(o.rawEnd, to: q)
-                put(",\"text\":\""); put(escapedText)
-                put("\",\"para\":"); q += JSONWriter.decimal(para, to: q)
-                put(",\"kind\":\""); put(kindBytes); put("\"")
+                var c = RecordCursor(p)
+                c.put(head); c.decimal(sid)
+                c.put(",\"start\":"); c.decimal(o.start)
+                c.put(",\"end\":"); c.decimal(o.end)
+                c.put(",\"raw_start\":"); c.decimal(o.rawStart)
+                c.put(",\"raw_end\":"); c.decimal(o.rawEnd)
+                c.put(",\"text\":\""); c.put(escapedText)
+                c.put("\",\"para\":"); c.decimal(para)
+                c.put(",\"kind\":\""); c.put(kindBytes); c.put("\"")
                 // What `lianlu extract` needs to work from this record alone: the reference
                 // date, and the document's edits that fall inside the sentence.
-                put(dateTail)
-                return q - p
+                c.put(dateTail)
+                return c.written
             }
         }
         var first = true

@@ -115,28 +115,6 @@ public struct JSONWriter {
         append(UInt8(ascii: "\""))
     }
 
-    /// Writes `prefix` (ASCII letters, digits and punctuation other than `"` and `\`, as
-    /// in `LOC:`) and then UTF-16 units as one JSON string.
-    public mutating func string(asciiPrefix prefix: String, utf16 units: UnsafeBufferPointer<UInt16>) {
-        valuePrefix()
-        append(UInt8(ascii: "\""))
-        for b in prefix.utf8 { append(b) }
-        appendEscaped(utf16: units)
-        append(UInt8(ascii: "\""))
-    }
-
-    /// `string(asciiPrefix:utf16:)` with the prefix given as a word and one separator byte
-    /// (`LOC` and `:`), so the caller builds no string per record.
-    public mutating func string(asciiPrefix prefix: String, separator: UInt8, utf16 units: UnsafeBufferPointer<UInt16>) {
-        valuePrefix()
-        append(UInt8(ascii: "\""))
-        var p = prefix
-        p.withUTF8 { append($0) }
-        append(separator)
-        appendEscaped(utf16: units)
-        append(UInt8(ascii: "\""))
-    }
-
     /// Writes UTF-16 units as a JSON string and returns, for each of the ascending
     /// `marks` (UTF-16 offsets into `units`, never inside a surrogate pair), the buffer
     /// offset of the escaped UTF-8 at that position. `escapedBytes(from:to:)` then gives
@@ -195,52 +173,20 @@ public struct JSONWriter {
     }
 
     private mutating func appendEscaped(utf16 units: UnsafeBufferPointer<UInt16>) {
-        // 3 bytes per unit is the most UTF-8 needs; escapes (up to 6) reserve more
-        // when they occur.
-        buffer.reserve(units.count * 3 + 2)
-        var p = buffer.base + buffer.count
-        var i = 0
-        let n = units.count
-        while i < n {
-            let u = units[i]
-            if u < 0x80 {
-                let b = UInt8(u)
-                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F {
-                    p.pointee = b; p += 1
-                } else {
-                    // An escape: make room for it and for the rest at 3 bytes per unit.
-                    buffer.count = p - buffer.base
-                    buffer.reserve(6 + (n - i) * 3 + 1)
-                    p = buffer.base + buffer.count
-                    p.pointee = UInt8(ascii: "\\")
-                    switch b {
-                    case 0x22, 0x5C: p[1] = b; p += 2
-                    case 0x0A: p[1] = UInt8(ascii: "n"); p += 2
-                    case 0x0D: p[1] = UInt8(ascii: "r"); p += 2
-                    case 0x09: p[1] = UInt8(ascii: "t"); p += 2
-                    default:
-                        p[1] = UInt8(ascii: "u"); p[2] = UInt8(ascii: "0"); p[3] = UInt8(ascii: "0")
-                        p[4] = JSONWriter.hex[Int(b >> 4)]; p[5] = JSONWriter.hex[Int(b & 0xF)]
-                        p += 6
-                    }
-                }
-                i += 1
-            } else if u < 0x800 {
-                p[0] = UInt8(0xC0 | (u >> 6)); p[1] = UInt8(0x80 | (u & 0x3F)); p += 2
-                i += 1
-            } else if u & 0xFC00 == 0xD800, i + 1 < n, units[i + 1] & 0xFC00 == 0xDC00 {
-                let scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i + 1]) - 0xDC00)
-                p[0] = UInt8(0xF0 | (scalar >> 18)); p[1] = UInt8(0x80 | ((scalar >> 12) & 0x3F))
-                p[2] = UInt8(0x80 | ((scalar >> 6) & 0x3F)); p[3] = UInt8(0x80 | (scalar & 0x3F)); p += 4
-                i += 2
-            } else {
-                let v: UInt16 = (u & 0xF800 == 0xD800) ? 0xFFFD : u
-                p[0] = UInt8(0xE0 | (v >> 12)); p[1] = UInt8(0x80 | ((v >> 6) & 0x3F)); p[2] = UInt8(0x80 | (v & 0x3F)); p += 3
-                i += 1
-            }
+        // In chunks, each with room for its worst case (6 bytes per unit): a document's
+        // text is reserved for piece by piece, not at six times its length. A chunk never
+        // ends between the halves of a surrogate pair.
+        var from = 0
+        while from < units.count {
+            var to = min(units.count, from + JSONWriter.escapeChunk)
+            if to < units.count, units[to - 1] & 0xFC00 == 0xD800, units[to] & 0xFC00 == 0xDC00 { to += 1 }
+            buffer.reserve(6 * (to - from))
+            buffer.count += JSONWriter.escaped(utf16: UnsafeBufferPointer(rebasing: units[from..<to]), to: buffer.base + buffer.count)
+            from = to
         }
-        buffer.count = p - buffer.base
     }
+
+    static let escapeChunk = 4096
 
     // MARK: Whole records through one pointer
 
@@ -271,8 +217,18 @@ public struct JSONWriter {
     /// `units` as a JSON string with its quotes at `p` (room: `quotedCapacity`); the
     /// number of bytes written. The same bytes as `string(utf16:)`.
     public static func quoted(utf16 units: UnsafeBufferPointer<UInt16>, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        p[0] = UInt8(ascii: "\"")
+        let n = 1 + escaped(utf16: units, to: p + 1)
+        p[n] = UInt8(ascii: "\"")
+        return n + 1
+    }
+
+    /// `units` as JSON string content (UTF-8, escaped, no quotes) at `p`, which has room
+    /// for 6 bytes per unit; the number of bytes written. Unpaired surrogates (which valid
+    /// input never contains) become U+FFFD. Every UTF-16 string the writer emits goes
+    /// through here.
+    public static func escaped(utf16 units: UnsafeBufferPointer<UInt16>, to p: UnsafeMutablePointer<UInt8>) -> Int {
         var w = p
-        w.pointee = UInt8(ascii: "\""); w += 1
         var i = 0
         let n = units.count
         while i < n {
@@ -299,7 +255,6 @@ public struct JSONWriter {
                 i += 1
             }
         }
-        w.pointee = UInt8(ascii: "\""); w += 1
         return w - p
     }
 
@@ -557,4 +512,44 @@ final class ByteBuffer {
     }
 
     var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}
+
+/// A record's parts written one after another through a pointer, inside
+/// `JSONWriter.appendRaw` (whose capacity must cover them): fixed bytes as they are,
+/// strings quoted and escaped, numbers in decimal. Only a raw pointer is touched, so
+/// its methods inline into the record writers of other modules.
+@frozen public struct RecordCursor {
+    public let start: UnsafeMutablePointer<UInt8>
+    public var at: UnsafeMutablePointer<UInt8>
+
+    @inlinable public init(_ p: UnsafeMutablePointer<UInt8>) { start = p; at = p }
+
+    /// The bytes written so far (what the `appendRaw` body returns).
+    @inlinable public var written: Int { at - start }
+
+    @inlinable public mutating func put(_ s: StaticString) {
+        at.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        at += s.utf8CodeUnitCount
+    }
+
+    @inlinable public mutating func put(_ b: UnsafeBufferPointer<UInt8>) {
+        if let a = b.baseAddress { at.update(from: a, count: b.count) }
+        at += b.count
+    }
+
+    @inlinable public mutating func put(byte b: UInt8) {
+        at.pointee = b
+        at += 1
+    }
+
+    /// Room: `JSONWriter.quotedCapacity(s)`.
+    @inlinable public mutating func quoted(_ s: String) { at += JSONWriter.quoted(s, to: at) }
+    /// Room: `JSONWriter.quotedCapacity(utf16:)`.
+    @inlinable public mutating func quoted(utf16 u: UnsafeBufferPointer<UInt16>) { at += JSONWriter.quoted(utf16: u, to: at) }
+    /// JSON string content without quotes. Room: 6 bytes per unit.
+    @inlinable public mutating func escaped(utf16 u: UnsafeBufferPointer<UInt16>) { at += JSONWriter.escaped(utf16: u, to: at) }
+    /// Room: 20 bytes.
+    @inlinable public mutating func decimal(_ v: Int) { at += JSONWriter.decimal(v, to: at) }
+    /// Room: `JSONWriter.numberCapacity`.
+    @inlinable public mutating func number(_ v: Double) { at += JSONWriter.number(v, to: at) }
 }

@@ -75,35 +75,30 @@ public struct Relation: Sendable, Equatable {
             }
         }
         w.appendRaw(capacity: capacity) { p in
-            var q = p
-            func put(_ s: StaticString) {
-                q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-                q += s.utf8CodeUnitCount
-            }
-            if let a = head.baseAddress { q.update(from: a, count: head.count) }
-            q += head.count
-            q += JSONWriter.quoted(id, to: q)
-            put(",\"sid\":"); q += JSONWriter.decimal(sid, to: q)
-            put(",\"type\":"); q += JSONWriter.quoted(type.rawValue, to: q)
-            put(",\"args\":{")
+            var c = RecordCursor(p)
+            c.put(head)
+            c.quoted(id)
+            c.put(",\"sid\":"); c.decimal(sid)
+            c.put(",\"type\":"); c.quoted(type.rawValue)
+            c.put(",\"args\":{")
             for (k, (role, filler)) in args.enumerated() {
-                if k > 0 { put(",") }
-                q += JSONWriter.quoted(role, to: q)
-                put(":")
+                if k > 0 { c.put(",") }
+                c.quoted(role)
+                c.put(":")
                 switch filler {
-                case let .mention(m), let .literal(m): q += JSONWriter.quoted(m, to: q)
+                case let .mention(m), let .literal(m): c.quoted(m)
                 case let .mentions(ms):
-                    put("[")
+                    c.put("[")
                     for (j, m) in ms.enumerated() {
-                        if j > 0 { put(",") }
-                        q += JSONWriter.quoted(m, to: q)
+                        if j > 0 { c.put(",") }
+                        c.quoted(m)
                     }
-                    put("]")
+                    c.put("]")
                 }
             }
-            put("},\"rule\":"); q += JSONWriter.quoted(rule, to: q)
-            put("}\n")
-            return q - p
+            c.put("},\"rule\":"); c.quoted(rule)
+            c.put("}\n")
+            return c.written
         }
     }
 }
@@ -144,32 +139,25 @@ public struct Entity: Sendable, Equatable {
         for m in mentions { capacity += JSONWriter.quotedCapacity(m) + 1 }
         nameUnits.withUnsafeBufferPointer { u in
             w.appendRaw(capacity: capacity) { p in
-                var q = p
-                func put(_ s: StaticString) {
-                    q.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-                    q += s.utf8CodeUnitCount
-                }
-                if let a = head.baseAddress { q.update(from: a, count: head.count) }
-                q += head.count
-                q += JSONWriter.quoted(id, to: q)
-                put(",\"type\":"); q += JSONWriter.quoted(type, to: q)
-                put(",\"name\":"); q += JSONWriter.quoted(utf16: u, to: q)
-                // "TYPE:name": the type's quoted form without its closing quote, then
-                // the name's without its opening one.
-                put(",\"key\":")
-                q += JSONWriter.quoted(type, to: q) - 1
-                put(":")
-                // The name's opening quote lands on the ':' just written, which goes back.
-                let n = JSONWriter.quoted(utf16: u, to: q - 1)
-                (q - 1).pointee = UInt8(ascii: ":")
-                q += n - 1
-                put(",\"mentions\":[")
+                var c = RecordCursor(p)
+                c.put(head)
+                c.quoted(id)
+                c.put(",\"type\":"); c.quoted(type)
+                c.put(",\"name\":"); c.quoted(utf16: u)
+                // "TYPE:name": the type quoted, its closing quote taken back.
+                c.put(",\"key\":")
+                c.quoted(type)
+                c.at -= 1
+                c.put(byte: UInt8(ascii: ":"))
+                c.escaped(utf16: u)
+                c.put(byte: UInt8(ascii: "\""))
+                c.put(",\"mentions\":[")
                 for (j, m) in mentions.enumerated() {
-                    if j > 0 { put(",") }
-                    q += JSONWriter.quoted(m, to: q)
+                    if j > 0 { c.put(",") }
+                    c.quoted(m)
                 }
-                put("]}\n")
-                return q - p
+                c.put("]}\n")
+                return c.written
             }
         }
     }

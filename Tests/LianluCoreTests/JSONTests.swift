@@ -100,6 +100,13 @@ final class JSONTests: XCTestCase {
         var w = JSONWriter()
         text.withUnsafeBufferPointer { w.string(utf16: $0) }
         XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self), "\"𠀀a中\\u007f\"")
+        // A pair across the writer's chunk boundary (4096 units) stays one character.
+        for pad in 4094...4097 {
+            let long = String(repeating: "a", count: pad) + "𠀀" + "b\n"
+            var v = JSONWriter()
+            Array(long.utf16).withUnsafeBufferPointer { v.string(utf16: $0) }
+            XCTAssertEqual(String(decoding: v.bytes, as: UTF8.self), "\"" + String(repeating: "a", count: pad) + "𠀀b\\n\"")
+        }
     }
 
     /// A document record written with its text in pieces (long documents) is the record
