@@ -95,19 +95,20 @@ public struct EntityGrouper {
     /// The entities of everything added, numbered in order of their first mention.
     public func entities() -> [Entity] {
         // A full name reached from two spellings (临清, 临清市) is one name.
-        // Only places can be renamed, so only they are compared, and only a few per page.
+        // Only places can be renamed, so only they are compared: sorted so that equal
+        // names stand together (then by first mention), each run goes to its first. No
+        // hashing of arrays, and n log n however many.
         var sameAs = Array(distinct.indices)
-        let placeIDs = distinct.indices.filter { distinct[$0].type == .location }
-        if placeIDs.count <= EntityGrouper.direct {
-            // A page's few places compared directly: hashing arrays costs more.
-            for (n, k) in placeIDs.enumerated() {
-                if let first = placeIDs[..<n].first(where: { distinct[$0].units == distinct[k].units }) { sameAs[k] = first }
-            }
-        } else {
-            var byCanonical: [[UInt16]: Int] = [:]
-            for k in placeIDs {
-                if let first = byCanonical[distinct[k].units] { sameAs[k] = first } else { byCanonical[distinct[k].units] = k }
-            }
+        let placeIDs = distinct.indices.filter { distinct[$0].type == .location }.sorted { x, y in
+            // Any order that puts equal names side by side: length, then units.
+            let a = distinct[x].units, b = distinct[y].units
+            if a.count != b.count { return a.count < b.count }
+            for i in a.indices where a[i] != b[i] { return a[i] < b[i] }
+            return x < y
+        }
+        var runFirst = -1
+        for (n, k) in placeIDs.enumerated() {
+            if n > 0, distinct[placeIDs[n - 1]].units == distinct[k].units { sameAs[k] = runFirst } else { runFirst = k }
         }
         // Short forms within the document: a trie of the type's names finds every name
         // inside a longer one (organizations) or a level word short of it (places) in one

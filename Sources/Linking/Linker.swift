@@ -65,6 +65,8 @@ public final class Linker: @unchecked Sendable {
         let qualifiedID: String
         /// Per gap element, what the element after it needs where the gap ends.
         let gapEnds: [GapEnd]
+        /// How many pattern elements bind a role.
+        let bindable: Int
         /// `literals` with each value's `Linker.literalCode` (for `dropSubsumed`).
         let literalCodes: [(role: Int, code: Int)]
 
@@ -89,6 +91,7 @@ public final class Linker: @unchecked Sendable {
             roleCount = roles.count
             listRoles = roles.map { rule.type.listRoles.contains($0) }
             elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
+            bindable = elementRoles.filter { $0 >= 0 }.count
             attach = rule.attach.map { a in (index(a.role), a.ways, a.ways.map { $0.ofRole.map(index) ?? -1 }) }
             literals = rule.literals.map { (index($0.role), $0.value) }
             literalCodes = literals.map { ($0.role, Linker.literalCode($0.value)) }
@@ -584,16 +587,16 @@ public final class Linker: @unchecked Sendable {
         static let maxSteps = 4_000
         static let maxListMembers = 32
 
-        /// The match at `start` that binds the most mentions (optional elements and gaps
-        /// would otherwise let the first, emptiest match win); ties go to the first found.
         /// Sets up matching `plan`'s pattern (once per rule and sentence).
         mutating func use(_ plan: Plan) {
             roles = plan.elementRoles
             gapEnds = plan.gapEnds
-            bindable = roles.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+            bindable = plan.bindable
         }
 
-        /// The end of the best match at `start` (its bindings in `best`), after `use`.
+        /// The match at `start` that binds the most mentions (optional elements and gaps
+        /// would otherwise let the first, emptiest match win); ties go to the first found.
+        /// Its end, with its bindings in `best`; after `use`.
         mutating func bestMatch(_ elements: [PatternElement], at start: Int) -> Int? {
             bound.removeAll(keepingCapacity: true)
             best = nil
@@ -884,7 +887,7 @@ public final class Linker: @unchecked Sendable {
     /// For each frame, the other frames of its sentence whose matches start within
     /// `subsumeWindow` units of its own, in frame order (`forEach`). A sentence's frames
     /// are few, so they are compared directly; a sentence with many (a 1 MB paragraph is
-    /// one sentence) gets `neighbours` lists, which stay linear. Per-frame lists for
+    /// one sentence) gets windowed lists, which stay linear. Per-frame lists for
     /// every sentence were a tenth of linking.
     struct Neighbours {
         let starts: [Int]
@@ -903,13 +906,29 @@ public final class Linker: @unchecked Sendable {
                 var hi = lo
                 while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
                 for i in lo..<hi { group[i] = (Int32(lo), Int32(hi)) }
-                if hi - lo > Neighbours.direct {
-                    for (k, l) in Linker.neighbours(Array(frames[lo..<hi])).enumerated() { lists[lo + k] = l.map { $0 + lo } }
-                }
+                if hi - lo > Neighbours.direct { Neighbours.windowLists(starts, lo..<hi, into: &lists) }
                 lo = hi
             }
             self.group = group
             self.lists = lists
+        }
+
+        /// The lists for one sentence's frames: sorted by start, each frame's window is a
+        /// run of that order (linear in the frames, however many), then put back in
+        /// frame order.
+        private static func windowLists(_ starts: [Int], _ group: Range<Int>, into lists: inout [Int: [Int]]) {
+            let order = group.sorted { (starts[$0], $0) < (starts[$1], $1) }
+            var first = 0
+            for i in order {
+                while starts[order[first]] < starts[i] - Linker.subsumeWindow { first += 1 }
+                var list: [Int] = []
+                var y = first
+                while y < order.count, starts[order[y]] <= starts[i] + Linker.subsumeWindow {
+                    if order[y] != i { list.append(order[y]) }
+                    y += 1
+                }
+                lists[i] = list.sorted()
+            }
         }
 
         func forEach(of i: Int, _ body: (Int) -> Void) {
@@ -921,32 +940,6 @@ public final class Linker: @unchecked Sendable {
             let s = starts[i]
             for j in lo..<hi where j != i && starts[j] >= s - Linker.subsumeWindow && starts[j] <= s + Linker.subsumeWindow { body(j) }
         }
-    }
-
-    /// For each frame, the other frames of its sentence whose matches start within
-    /// `subsumeWindow` units of its own, in frame order. Frames come sentence by sentence;
-    /// within one, frames of one fact overlap, and the window keeps a 1 MB paragraph
-    /// (one sentence) linear.
-    static func neighbours(_ frames: [Frame]) -> [[Int]] {
-        var out = [[Int]](repeating: [], count: frames.count)
-        var lo = 0
-        while lo < frames.count {
-            var hi = lo
-            while hi < frames.count, frames[hi].sid == frames[lo].sid { hi += 1 }
-            let order = (lo..<hi).sorted { (frames[$0].span.lowerBound, $0) < (frames[$1].span.lowerBound, $1) }
-            var first = 0
-            for i in order {
-                while frames[order[first]].span.lowerBound < frames[i].span.lowerBound - subsumeWindow { first += 1 }
-                var y = first
-                while y < order.count, frames[order[y]].span.lowerBound <= frames[i].span.lowerBound + subsumeWindow {
-                    if order[y] != i { out[i].append(order[y]) }
-                    y += 1
-                }
-                out[i].sort()
-            }
-            lo = hi
-        }
-        return out
     }
 
     private func distribute(_ frame: Frame, _ plan: Plan) -> [Frame] {
