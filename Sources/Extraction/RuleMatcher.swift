@@ -434,7 +434,9 @@ public final class RuleMatcher {
 
     /// Points the regexes at a document's text; call before `candidates` for that text.
     public func begin(text: UnsafeBufferPointer<UInt16>) {
-        for r in regexes { r.setText(text) }
+        // Only ICU regexes without a native form get the text now; the others get it in
+        // the rare search the native matcher gives up on.
+        for (r, native) in zip(regexes, simpleRegexes) where native == nil { r.setText(text) }
         self.text = text
         timeouts.removeAll()
     }
@@ -995,6 +997,7 @@ public final class RuleMatcher {
         case let .end(e): end = e
         case .none: end = -1
         case .gaveUp:
+            if simpleRegexes[i] != nil { regexes[i].setText(w.text) }
             switch regexes[i].lookingAt(pos, limit: w.limit) {
             case let .end(e): end = e
             case .none: end = -1

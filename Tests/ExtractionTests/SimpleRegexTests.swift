@@ -56,6 +56,24 @@ final class SimpleRegexTests: XCTestCase {
         XCTAssertGreaterThan(compared, 50_000)
     }
 
+    /// A search the native matcher gives up on (a 700-letter run overflows its stack)
+    /// goes to ICU, which must then be pointed at the document's text: the code blocker
+    /// still covers the whole run.
+    func testGivenUpSearchFallsBackToICU() throws {
+        let rules = RuleSetTests.rules
+        let code = try XCTUnwrap(rules.rules.firstIndex { $0.qualifiedID.hasSuffix("#code") })
+        let pattern = try XCTUnwrap(rules.regexes.first { $0.pattern.hasPrefix("[A-Za-z]+[0-9]+") }).pattern
+        let letters = Array(String(repeating: "A", count: 700).utf16)
+        XCTAssertEqual(letters.withUnsafeBufferPointer { SimpleRegex(pattern: pattern)!.lookingAt($0, 0, limit: $0.count) }, .gaveUp)
+        let text = Array("甲".utf16) + letters + Array("12乙".utf16)
+        let matcher = RuleMatcher(ruleSet: rules)
+        let found = text.withUnsafeBufferPointer { t -> [Candidate] in
+            matcher.begin(text: t)
+            return matcher.candidates(t, range: 0..<t.count)
+        }
+        XCTAssertTrue(found.contains { $0.rule == code && $0.range == 1..<703 }, "\(found.filter { $0.rule == code }.map(\.range))")
+    }
+
     func testPatternsOutsideTheSubsetAreLeftToICU() {
         for p in ["\\d+", "a.b", "^a", "a$", "(ab)", "a*?", "a++", "[^a]", "[a-z&&[^b]]", "(?:a*)*", "(?<=a+)b", "\u{20000}", "[\\w]", "a{3,2}"] {
             XCTAssertNil(SimpleRegex(pattern: p), p)
