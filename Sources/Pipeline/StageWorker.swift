@@ -82,7 +82,8 @@ public final class StageWorker {
     let breaker: SentenceBreaker
     let extractor: Extractor?
     let linker: Linker?
-    var writer = JSONWriter(capacity: 1 << 16)
+    /// Kept between documents so its buffer is reused; taken out while one is written.
+    var writer: JSONWriter? = JSONWriter(capacity: 1 << 16)
     public let through: Stage
     public let defaultDate: CalendarDate?
 
@@ -136,9 +137,8 @@ public final class StageWorker {
         // The worker's writer, moved into a local for the document: every record goes
         // through it, and as a class property each `&writer` was a dynamic exclusivity
         // check.
-        var writer = JSONWriter(capacity: 0)
-        swap(&writer, &self.writer)
-        defer { swap(&writer, &self.writer) }
+        var writer = self.writer.take() ?? JSONWriter(capacity: 1 << 16)
+        defer { self.writer = writer }
         writer.removeAll()
         /// Hands the records written so far to `out` (or the result) once over `limit` bytes.
         /// The writer and the result are parameters, not captured: a captured variable is
