@@ -76,7 +76,7 @@ struct ByteFile {
     mutating func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { buffer.append(contentsOf: bytes) }
     mutating func flushIfFull() { if buffer.count >= 1 << 20 { file.write(buffer); buffer.removeAll(keepingCapacity: true) } }
-    mutating func close() { file.write(buffer); buffer.removeAll(); file.close() }
+    mutating func close() throws { file.write(buffer); buffer.removeAll(); try file.close() }
 }
 
 struct NTriplesSink: GraphSink {
@@ -86,7 +86,7 @@ struct NTriplesSink: GraphSink {
         for t in triples { t.writeNTriplesLine(to: &out.buffer) }
         out.flushIfFull()
     }
-    mutating func finish() throws { out.close() }
+    mutating func finish() throws { try out.close() }
 }
 
 /// Turtle with the prefixes of `NS`, one subject's statements grouped with `;`.
@@ -159,7 +159,7 @@ struct TurtleSink: GraphSink {
         }
         out.flushIfFull()
     }
-    mutating func finish() throws { out.close() }
+    mutating func finish() throws { try out.close() }
 }
 
 /// JSON-LD: one `@graph` of node objects with full IRIs for properties and prefixed
@@ -228,7 +228,7 @@ struct JSONLDSink: GraphSink {
 
     mutating func finish() throws {
         out.append("\n]}\n")
-        out.close()
+        try out.close()
     }
 }
 
@@ -352,7 +352,7 @@ struct Neo4jSink: GraphSink {
     mutating func finish() throws {
         var args: [String] = []
         for label in labelOrder {
-            parts[label]!.close()
+            try parts[label]!.close()
             let partPath = folder + "/nodes-\(label).part"
             let cols = columns[label]!
             var index: [String: Int] = [:]
@@ -376,12 +376,12 @@ struct Neo4jSink: GraphSink {
                 f.append(out + "\n")
                 f.flushIfFull()
             }
-            f.close()
+            try f.close()
             try FileManager.default.removeItem(atPath: partPath)
             args.append("--nodes=nodes-\(label).csv")
         }
         for type in relOrder {
-            rels[type]!.close()
+            try rels[type]!.close()
             args.append("--relationships=rels-\(type).csv")
         }
         try (args.joined(separator: "\n") + "\n").write(toFile: folder + "/import-args.txt", atomically: true, encoding: .utf8)

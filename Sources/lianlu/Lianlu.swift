@@ -121,6 +121,17 @@ struct ProcessingOptions: ParsableArguments {
 
 func printError(_ s: String) { fputs(s + "\n", stderr) }
 
+/// Closes output files. A write error (a full disk, say) is printed with the file's path
+/// and, once every file is closed, ends the command with exit code 1: the records after
+/// the error are missing.
+func closeOutputs(_ files: [OutputFile?]) throws {
+    var failed = false
+    for case let f? in files {
+        do { try f.close() } catch { printError("lianlu: \(error)"); failed = true }
+    }
+    if failed { throw ExitCode(ExitStatus.failure) }
+}
+
 /// Finds a folder that ships beside the binary (Golden/, later Rules/): the current
 /// directory first, then the package root above `.build/<config>/lianlu`.
 enum Resources {
@@ -159,6 +170,9 @@ struct Run: ParsableCommand {
 
     @Flag(help: "Print where the time went (per phase and stage) at the end of the run.")
     var profile = false
+
+    @Flag(help: "Write the output files through the page cache (stdio) instead of with O_DIRECT. Direct writes cost a twentieth of the kernel time here; buffered ones leave the files in memory for a reader that follows at once.")
+    var bufferedOutput = false
 
     @Option(help: "Also write the knowledge graph into the output folder: ntriples (graph.nt), turtle (graph.ttl), jsonld (graph.jsonld) or neo4j (neo4j/).")
     var graph: GraphFormat?
@@ -201,11 +215,11 @@ struct Run: ParsableCommand {
         var sinks = StageSinks()
         var opened: [OutputFile] = []
         for stage in Stage.allCases where stage <= last {
-            let f = try OutputFile(path: outDir + "/" + stage.fileName)
+            let f = try OutputFile(path: outDir + "/" + stage.fileName, buffered: bufferedOutput)
             sinks.files[stage] = f
             opened.append(f)
         }
-        let rejects = try OutputFile(path: outDir + "/rejects.jsonl")
+        let rejects = try OutputFile(path: outDir + "/rejects.jsonl", buffered: bufferedOutput)
         opened.append(rejects)
         sinks.rejects = rejects
         sinks.onReject = { printError($0.message) }
@@ -213,7 +227,7 @@ struct Run: ParsableCommand {
         var reader = FileItemReader(files: files, rejects: missing, maxDocumentBytes: options.maxDocumentBytes)
         let summary = runner.run(&reader, sinks: sinks)
         let tRun = DispatchTime.now().uptimeNanoseconds
-        for f in opened { f.close() }
+        try closeOutputs(opened)
         if profile {
             let tEnd = DispatchTime.now().uptimeNanoseconds
             let mb = Double(summary.inputBytes) / 1e6
@@ -273,7 +287,7 @@ func runFilter(through: Stage, recordsAreDocuments: Bool, recordsAreSentences: B
     var reader = StdinItemReader(recordsAreDocuments: recordsAreDocuments, recordsAreSentences: recordsAreSentences)
     let summary = runner.run(&reader, sinks: sinks)
     stdout.flush()
-    rejectFile?.close()
+    try closeOutputs([rejectFile])
     if summary.rejected > 0 { throw ExitCode(ExitStatus.rejected) }
 }
 
@@ -371,8 +385,7 @@ struct Link: ParsableCommand {
                 if let rejectFile { var w = JSONWriter(); r.write(to: &w); rejectFile.write(w.bytes) }
             })
         stdout.flush()
-        entityFile?.close()
-        rejectFile?.close()
+        try closeOutputs([entityFile, rejectFile])
         if summary.rejected > 0 { throw ExitCode(ExitStatus.rejected) }
     }
 }
