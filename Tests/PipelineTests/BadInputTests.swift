@@ -150,6 +150,21 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(rejects.first?["code"] as? String, "E020")
     }
 
+    /// A full disk: the run says which file could not be written and why, and exits 1
+    /// (the records after the error are missing), after writing the other files.
+    func testAFailedWriteNamesTheFileAndFailsTheRun() throws {
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
+        _ = try input("b_more.txt", Array(good.utf8))
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("mentions.jsonl").path, withDestinationPath: "/dev/full")
+        let r = try CLI.run(["run", dir.appendingPathComponent("in").path, "--out", out.path, "--quiet",
+                             "--rules", CLI.repoRoot.appendingPathComponent("Rules").path])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("writing \(out.path)/mentions.jsonl failed: No space left on device"), r.stderr)
+        XCTAssertEqual(try CLI.jsonl(out.appendingPathComponent("documents.jsonl")).count, 2)
+    }
+
     func testBadOptionIsAUsageError() throws {
         let r = try CLI.run(["run", dir.path, "--out", dir.appendingPathComponent("o").path, "--date", "2020-02-30"])
         XCTAssertEqual(r.status, 64)
