@@ -498,20 +498,35 @@ public final class Linker: @unchecked Sendable {
         }
     }
 
-    /// A sentence's frames by the end of their match, for `previous`: the latest frame
-    /// ending at each position, and for each frame the one before it with the same end
-    /// (no array per position).
+    /// A sentence's frames by the end of their match, for `previous`. A sentence has a
+    /// few frames, and a backward scan of their ends finds them (hashing each end into a
+    /// dictionary cost a thousand instructions a frame); past `direct` frames (a 1 MB
+    /// paragraph) the latest frame per end and a chain of earlier ones take over, so a
+    /// look-up never scans them all.
     struct FrameEnds {
+        static let direct = 64
+        private var ends: [Int] = []
         private var latest: [Int: Int] = [:]
         private var earlier: [Int] = []
 
+        /// `frame` is the number of frames added before.
         mutating func add(end: Int, frame: Int) {
-            earlier.append(latest[end] ?? -1)
-            latest[end] = frame
+            ends.append(end)
+            if ends.count == FrameEnds.direct + 1 {
+                for (i, e) in ends.enumerated() { earlier.append(latest[e] ?? -1); latest[e] = i }
+            } else if ends.count > FrameEnds.direct + 1 {
+                earlier.append(latest[end] ?? -1)
+                latest[end] = frame
+            }
         }
 
         /// The frames ending at `end`, latest first.
         func forEach(endingAt end: Int, _ body: (Int) -> Void) {
+            if ends.count <= FrameEnds.direct {
+                var i = ends.count - 1
+                while i >= 0 { if ends[i] == end { body(i) }; i -= 1 }
+                return
+            }
             var i = latest[end] ?? -1
             while i >= 0 { body(i); i = earlier[i] }
         }
