@@ -138,4 +138,23 @@ final class LinkerTests: XCTestCase {
         XCTAssertEqual(rejects.first?.line, 4)
         XCTAssertEqual(rejects.first?.file, "mentions.jsonl")
     }
+
+    /// `FrameEnds` answers the same below and above its switch from a scan to a chain:
+    /// every frame ending at a position, latest first.
+    func testFrameEndsListsTheFramesEndingAtAPositionLatestFirst() {
+        for count in [0, 1, 5, Linker.FrameEnds.direct, Linker.FrameEnds.direct + 1, 300] {
+            var ends = Linker.FrameEnds()
+            var all: [Int] = []
+            for f in 0..<count {
+                let end = (f * 7) % 13  // repeats, out of order
+                ends.add(end: end, frame: f)
+                all.append(end)
+            }
+            for end in -1...14 {
+                var got: [Int] = []
+                ends.forEach(endingAt: end) { got.append($0) }
+                XCTAssertEqual(got, all.indices.reversed().filter { all[$0] == end }, "\(count) frames, end \(end)")
+            }
+        }
+    }
 }
