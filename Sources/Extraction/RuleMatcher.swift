@@ -3,6 +3,7 @@ import LianluCore
 /// The roles the value builder reads. An element's role is looked up once, when the
 /// rule is compiled (`PatternElement.known`): comparing role strings per mention cost
 /// more than building the value.
+/// At most 64 cases: `ValueBuilder.Roles` keeps the roles a mention holds as bits.
 public enum CaptureRole: Int, CaseIterable, Sendable {
     case number, max, multiplier, multiplier_max, currency, currency_prefix, unit, unit_rest
     case year, year4, year_cn, month, day, rel_year, rel_month, rel_day, part, mod, bound, quarter, half

@@ -18,16 +18,23 @@ public enum ValueBuilder {
     struct Roles<S: CaptureSource> {
         var caps: S
         var set: [String: String]
+        /// The roles some capture has, as bits: a date asks for a dozen roles and holds
+        /// two or three, and an absent one is answered without a scan.
+        let present: UInt64
 
         init(caps: S, set: [String: String]) {
             self.caps = caps
             self.set = set
+            var bits: UInt64 = 0
+            for i in 0..<caps.count { if let k = caps.known(i) { bits |= 1 << UInt64(k.rawValue) } }
+            present = bits
         }
 
         /// The index of the first capture with this role (a mention has a handful: a scan
         /// of integer codes beats any table). Callers read the fields they need in place:
         /// copying whole captures (three strings each) was most of the builder's time.
         func index(_ role: Role) -> Int? {
+            guard present & (1 << UInt64(role.rawValue)) != 0 else { return nil }
             for i in 0..<caps.count where caps.known(i) == role { return i }
             return nil
         }
@@ -218,9 +225,27 @@ public enum ValueBuilder {
             return v
         }
         func render(_ v: YMD) -> String? {
+            if v.year == nil && !v.unresolvedYear { return nil }
+            if v.month == nil && v.day != nil { return nil }
+            // YYYY, YYYY-MM or YYYY-MM-DD written in place; a year past four digits or a
+            // part past two (a day never checked against a month) take the general path.
+            if (v.year ?? 0) >= 0, (v.year ?? 0) <= 9999, (v.month ?? 0) >= 0, (v.month ?? 0) <= 99, (v.day ?? 0) >= 0, (v.day ?? 0) <= 99 {
+                let n = v.day != nil ? 10 : v.month != nil ? 7 : 4
+                return String(unsafeUninitializedCapacity: n) { b in
+                    if let y = v.year {
+                        b[0] = 0x30 + UInt8(y / 1000); b[1] = 0x30 + UInt8(y / 100 % 10); b[2] = 0x30 + UInt8(y / 10 % 10); b[3] = 0x30 + UInt8(y % 10)
+                    } else {
+                        for i in 0..<4 { b[i] = UInt8(ascii: "X") }
+                    }
+                    func part(_ p: Int, at i: Int) { b[i] = UInt8(ascii: "-"); b[i + 1] = 0x30 + UInt8(p / 10); b[i + 2] = 0x30 + UInt8(p % 10) }
+                    if let m = v.month { part(m, at: 4) }
+                    if let d = v.day { part(d, at: 7) }
+                    return n
+                }
+            }
             var s: String
-            if let y = v.year { s = pad(y, 4) } else if v.unresolvedYear { s = "XXXX" } else { return nil }
-            if let m = v.month { s += "-" + pad(m, 2) } else if v.day != nil { return nil }
+            if let y = v.year { s = pad(y, 4) } else { s = "XXXX" }
+            if let m = v.month { s += "-" + pad(m, 2) }
             if let d = v.day { s += "-" + pad(d, 2) }
             return s
         }

@@ -257,3 +257,34 @@ final class ValueRoundingTests: XCTestCase {
         XCTAssertEqual(ValueBuilder.round(136.2 * 1e8), 13_620_000_000)
     }
 }
+
+/// Date values built from captures: the in-place writer for YYYY-MM-DD and the general
+/// path for parts it does not take (a five-digit year, a day never checked against its
+/// month) give the same text the string-building path gave.
+final class DateValueTests: XCTestCase {
+    func date(_ parts: [(CaptureRole, Double)], reference: CalendarDate? = nil) -> String? {
+        let caps = parts.enumerated().map { i, p in
+            Capture(role: CaptureRole.names[p.0.rawValue], known: p.0, range: i..<(i + 1), text: String(Int(p.1)), number: p.1, lexiconValue: nil)
+        }
+        guard case let .date(d)? = ValueBuilder.build(type: .date, captures: caps, set: [:], referenceDate: reference) else { return nil }
+        return d.value
+    }
+
+    func testDateTexts() {
+        XCTAssertEqual(date([(.year, 2020), (.month, 3), (.day, 5)]), "2020-03-05")
+        XCTAssertEqual(date([(.year, 980), (.month, 11)]), "0980-11")
+        XCTAssertEqual(date([(.year, 2019)]), "2019")
+        XCTAssertEqual(date([(.month, 3), (.day, 5)]), "XXXX-03-05")
+        XCTAssertEqual(date([(.month, 3), (.day, 5)], reference: CalendarDate(year: 2021, month: 6, day: 1)), "2021-03-05")
+        XCTAssertEqual(date([(.month, 2), (.day, 45)]), "XXXX-02-45")
+        XCTAssertEqual(date([(.month, 2), (.day, 123)]), "XXXX-02-123")
+        XCTAssertEqual(date([(.year, 12345), (.month, 1)]), "12345-01")
+        XCTAssertNil(date([(.year, 2020), (.month, 2), (.day, 30)]))
+        XCTAssertNil(date([(.month, 13)]))
+    }
+
+    /// `ValueBuilder.Roles` keeps the roles present as the bits of a UInt64.
+    func testCaptureRolesFitInOneWord() {
+        XCTAssertLessThanOrEqual(CaptureRole.allCases.count, 64)
+    }
+}
