@@ -248,6 +248,7 @@ public final class Linker: @unchecked Sendable {
         // Where each required word occurs in the sentence: word-led rules start there.
         var hits: [(anchor: Int32, at: Int32)] = []
         var atoms: [Atom] = []
+        var scratch = SentenceScratch()
         let tp = text, leadBits = leadUnits, anaphorBits = anaphorUnits, firsts = unitFirst, flat = unitAnchors
         for s in sentences {
             if s.para != currentPara {
@@ -286,7 +287,7 @@ public final class Linker: @unchecked Sendable {
             }
             atoms += pointers
             atoms.sort { ($0.range.lowerBound, -$0.range.count, $0.mention) < ($1.range.lowerBound, -$1.range.count, $1.mention) }
-            frames += linkSentence(s, text: text, atoms: atoms, rulesToTry: feasible, hits: hits)
+            linkSentence(s, text: text, atoms: atoms, rulesToTry: feasible, hits: hits, &scratch, into: &frames)
         }
         resolveLocatedIn(&frames)
         frames = mergeCompatible(frames)
@@ -438,21 +439,47 @@ public final class Linker: @unchecked Sendable {
     // MARK: Matching
 
     /// `rulesToTry`: the rules whose words and mention types the sentence holds.
-    private func linkSentence(_ s: Sentence, text: [UInt16], atoms: [Atom], rulesToTry: [Int], hits: [(anchor: Int32, at: Int32)]) -> [Frame] {
-        var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, starts: atoms.map(\.range.lowerBound))
+    /// Buffers the sentences of a document reuse: a sentence allocated its atoms' starts,
+    /// their nesting flags, the rules' start positions and its frames afresh.
+    struct SentenceScratch {
+        var atomStarts: [Int] = []
+        var nested: [Bool] = []
+        var ruleStarts: [Int] = []
+        var frames: [Frame] = []
+    }
+
+    /// The sentence's frames, appended to `out`.
+    private func linkSentence(_ s: Sentence, text: [UInt16], atoms: [Atom], rulesToTry: [Int], hits: [(anchor: Int32, at: Int32)],
+                              _ scratch: inout SentenceScratch, into out: inout [Frame]) {
+        scratch.atomStarts.removeAll(keepingCapacity: true)
+        for a in atoms { scratch.atomStarts.append(a.range.lowerBound) }
+        var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, starts: scratch.atomStarts)
         // Atoms inside a bigger mention (the product in a project's name): `before` skips
         // them. Atoms are sorted by start, longer first, so one pass tells.
-        var nested = [Bool](repeating: false, count: atoms.count)
+        var nested = scratch.nested
+        scratch.nested = []
+        nested.removeAll(keepingCapacity: true)
+        nested.append(contentsOf: repeatElement(false, count: atoms.count))
         var reach = -1
         var reachRange = 0..<0
         for (k, a) in atoms.enumerated() where !a.isAnaphor {
             if reach >= a.range.upperBound && reachRange != a.range { nested[k] = true }
             if a.range.upperBound > reach { reach = a.range.upperBound; reachRange = a.range }
         }
-        var frames: [Frame] = []
+        var frames = scratch.frames
+        scratch.frames = []
+        frames.removeAll(keepingCapacity: true)
+        var starts = scratch.ruleStarts
+        scratch.ruleStarts = []
+        defer {
+            out.append(contentsOf: frames)
+            frames.removeAll(keepingCapacity: true)
+            scratch.frames = frames
+            scratch.nested = nested
+            scratch.ruleStarts = starts
+        }
         var endingAt = FrameEnds()
         let window = AtomWindow(atoms: atoms, starts: ctx.starts)
-        var starts: [Int] = []
         for ri in rulesToTry {
             let plan = plans[ri]
             startPositions(plan, s, text, atoms, hits, into: &starts)
@@ -478,7 +505,6 @@ public final class Linker: @unchecked Sendable {
                 }
             }
         }
-        return frames
     }
 
     /// Where a rule can start: at each mention its first element accepts, or where its
