@@ -666,23 +666,29 @@ public final class Linker: @unchecked Sendable {
                 let role = roles[i] >= 0 ? roles[i] : nil
                 let q = skipSpaces(p)
                 for k in startsAt(q) where types.contains(atoms[k].type) && !bound.contains(where: { $0.1 == k }) {
+                    if !list {
+                        // One mention: no chain array to allocate for it.
+                        let mark = bound.count
+                        if let role { bound.append((role, k)) }
+                        if let e = match(elements, i + 1, atoms[k].range.upperBound) { return e }
+                        bound.removeSubrange(mark...)
+                        continue
+                    }
                     // A list: this mention and the ones joined to it, longest first.
                     var chain = [k]
-                    if list {
-                        // Members only move forward, so no member repeats; a cap keeps a
-                        // pathological run of names (a 1 MB paragraph) from going quadratic.
-                        while chain.count < MatchContext.maxListMembers {
-                            let after = skipSpaces(atoms[chain.last!].range.upperBound)
-                            guard let sep = MatchContext.listSeparators.first(where: { MatchContext.wordAt(text, after, end, $0) }) else { break }
-                            var next = skipSpaces(after + sep.count)
-                            // A place before a company is its origin, not a member (、荷兰X公司);
-                            // before a post it names another body (常委、玛纳斯县委书记): the list ends.
-                            if types.contains(.organization), !types.contains(.location), let loc = startsAt(next).first(where: { atoms[$0].type == .location }) {
-                                next = skipSpaces(atoms[loc].range.upperBound)
-                            }
-                            guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) }) else { break }
-                            chain.append(n)
+                    // Members only move forward, so no member repeats; a cap keeps a
+                    // pathological run of names (a 1 MB paragraph) from going quadratic.
+                    while chain.count < MatchContext.maxListMembers {
+                        let after = skipSpaces(atoms[chain.last!].range.upperBound)
+                        guard let sep = MatchContext.listSeparators.first(where: { MatchContext.wordAt(text, after, end, $0) }) else { break }
+                        var next = skipSpaces(after + sep.count)
+                        // A place before a company is its origin, not a member (、荷兰X公司);
+                        // before a post it names another body (常委、玛纳斯县委书记): the list ends.
+                        if types.contains(.organization), !types.contains(.location), let loc = startsAt(next).first(where: { atoms[$0].type == .location }) {
+                            next = skipSpaces(atoms[loc].range.upperBound)
                         }
+                        guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) }) else { break }
+                        chain.append(n)
                     }
                     for count in stride(from: chain.count, through: 1, by: -1) {
                         let mark = bound.count
