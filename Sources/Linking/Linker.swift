@@ -65,6 +65,10 @@ public final class Linker: @unchecked Sendable {
         let qualifiedID: String
         /// Per gap element, what the element after it needs where the gap ends.
         let gapEnds: [GapEnd]
+        /// Per words element, the low six bits of its words' first units as a bit set (all
+        /// bits when a word is empty): most tries fail on the first unit, and this answers
+        /// before the words are walked.
+        let wordFirsts: [UInt64]
         /// How many pattern elements bind a role.
         let bindable: Int
         /// `literals` with each value's `Linker.literalCode` (for `dropSubsumed`).
@@ -88,6 +92,10 @@ public final class Linker: @unchecked Sendable {
             self.roles = roles
             qualifiedID = rule.qualifiedID
             gapEnds = rule.pattern.indices.map { GapEnd(after: rule.pattern, $0) }
+            wordFirsts = rule.pattern.map { e in
+                guard case let .words(words, _) = e else { return 0 }
+                return words.reduce(0) { bits, w in w.isEmpty ? ~0 : bits | 1 << UInt64(w[0] & 63) }
+            }
             roleCount = roles.count
             listRoles = roles.map { rule.type.listRoles.contains($0) }
             elementRoles = rule.pattern.map { e in if case let .mention(r?, _, _, _) = e { return index(r) }; return -1 }
@@ -591,6 +599,7 @@ public final class Linker: @unchecked Sendable {
         var bound: [(Int, Int)] = []
         var roles: [Int] = []
         var gapEnds: [GapEnd] = []
+        var wordFirsts: [UInt64] = []
 
         /// Indices of the atoms that start at `q`.
         func startsAt(_ q: Int) -> Range<Int> {
@@ -632,6 +641,7 @@ public final class Linker: @unchecked Sendable {
         mutating func use(_ plan: Plan) {
             roles = plan.elementRoles
             gapEnds = plan.gapEnds
+            wordFirsts = plan.wordFirsts
             bindable = plan.bindable
         }
 
@@ -656,10 +666,13 @@ public final class Linker: @unchecked Sendable {
                 return bound.count >= bindable ? p : nil
             }
             switch elements[i] {
-            case let .words(words, optional):
+            case .words(_, let optional):
                 let q = skipSpaces(p)
-                for w in words where MatchContext.wordAt(text, q, end, w) {
-                    if let e = match(elements, i + 1, q + w.count) { return e }
+                let firsts = wordFirsts[i]
+                if firsts == ~0 || (q < end && firsts & (1 << UInt64(text[q] & 63)) != 0), case let .words(words, _) = elements[i] {
+                    for w in words where MatchContext.wordAt(text, q, end, w) {
+                        if let e = match(elements, i + 1, q + w.count) { return e }
+                    }
                 }
                 return optional ? match(elements, i + 1, p) : nil
             case let .mention(_, types, list, optional):
