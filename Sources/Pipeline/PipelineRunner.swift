@@ -155,10 +155,21 @@ public final class PipelineRunner {
         let reader = BatchPrefetcher(items: items, batchItems: batchItems, batchBytes: batchBytes, longBytes: options.longDocumentBytes)
         defer { items = reader.items }
         reader.start()
+        // With more than one worker the batches run on a pool without a barrier between
+        // them (see WorkPool); one worker runs them here, in turn.
+        let pool = workers.count > 1 ? WorkPool<WorkItem, WorkResult>(workers: workers.map { w in { w.process($0) } }) : nil
+        func write(_ results: [WorkResult]) {
+            slots.wait()
+            queue.async {
+                writer.write(results)
+                slots.signal()
+            }
+        }
         while var batch = reader.next() {
             if batch.count == 1, batch[0].byteCount >= options.longDocumentBytes {
                 // Alone in its batch (see BatchPrefetcher): once everything before it is
                 // written, its records go straight to the writer as they are made.
+                if let pool { pool.drain().forEach(write) }
                 queue.sync {}
                 let out = LongDocumentWriter(writer: writer, queue: queue)
                 let result = workers[0].processLong(batch.removeLast(), sectionUnits: options.sectionUnits,
@@ -167,12 +178,15 @@ public final class PipelineRunner {
                 queue.sync { writer.finishLong(result, streamed: out.started) }
                 continue
             }
-            let results = process(batch)
-            slots.wait()
-            queue.async {
-                writer.write(results)
-                slots.signal()
+            if let pool {
+                pool.submit(batch).forEach(write)
+            } else {
+                write(batch.map { workers[0].process($0) })
             }
+        }
+        if let pool {
+            pool.drain().forEach(write)
+            pool.close()
         }
         queue.sync {}
         writer.progress.finish()
@@ -181,28 +195,6 @@ public final class PipelineRunner {
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
     }
-
-    private func process(_ batch: [WorkItem]) -> [WorkResult] {
-        var results = [WorkResult](repeating: WorkResult(), count: batch.count)
-        if workers.count == 1 || batch.count == 1 {
-            for i in batch.indices { results[i] = workers[0].process(batch[i]) }
-            return results
-        }
-        let next = AtomicCounter()
-        results.withUnsafeMutableBufferPointer { out in
-            let outPtr = out
-            DispatchQueue.concurrentPerform(iterations: workers.count) { w in
-                let worker = workers[w]
-                while true {
-                    let i = next.increment()
-                    if i >= batch.count { break }
-                    outPtr[i] = worker.process(batch[i])
-                }
-            }
-        }
-        return results
-    }
-
 }
 
 /// Writes results in input order on the writer thread: checks ids for duplicates,
@@ -359,19 +351,6 @@ final class BatchPrefetcher<I: IteratorProtocol>: @unchecked Sendable where I.El
         let batch = ready.removeFirst()
         condition.broadcast()
         return batch
-    }
-}
-
-/// A lock-protected counter; contention is one increment per document.
-final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        let v = value
-        value += 1
-        return v
     }
 }
 
