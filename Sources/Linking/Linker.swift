@@ -257,7 +257,6 @@ public final class Linker: @unchecked Sendable {
         var hits: [(anchor: Int32, at: Int32)] = []
         var atoms: [Atom] = []
         var scratch = SentenceScratch()
-        let tp = text, leadBits = leadUnits, anaphorBits = anaphorUnits, firsts = unitFirst, flat = unitAnchors
         for s in sentences {
             if s.para != currentPara {
                 previousParagraph = paragraphMentions.isEmpty ? previousParagraph : paragraphMentions
