@@ -233,7 +233,11 @@ public struct JSONWriter {
         let n = units.count
         while i < n {
             let u = units[i]
-            if u < 0x80 {
+            // Chinese text first: three bytes for a unit from U+0800 up, not a surrogate.
+            if u >= 0x800 && u & 0xF800 != 0xD800 {
+                w[0] = UInt8(0xE0 | (u >> 12)); w[1] = UInt8(0x80 | ((u >> 6) & 0x3F)); w[2] = UInt8(0x80 | (u & 0x3F)); w += 3
+                i += 1
+            } else if u < 0x80 {
                 let b = UInt8(u)
                 if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F {
                     w.pointee = b; w += 1
