@@ -127,8 +127,9 @@ public final class Linker: @unchecked Sendable {
     let leadUnits: [UInt64]
     let anaphorUnits: [UInt64]
     let anchorWords: Int
-    /// `RelationRuleSet.mergeOn` as role indices.
-    let mergeRoles: [RelationType: [Int]]
+    /// `RelationRuleSet.mergeOn` as role indices, per rule (a look-up by relation type
+    /// hashed the type's name for every frame).
+    let mergeRolesOfRule: [[Int]]
 
     public init(rules: RelationRuleSet) {
         self.rules = rules
@@ -160,7 +161,7 @@ public final class Linker: @unchecked Sendable {
         for a in rules.anaphors where !a.word.isEmpty { mark(a.word[0], &anaphorUnits) }
         var mergeRoles: [RelationType: [Int]] = [:]
         for (type, roles) in rules.mergeOn { mergeRoles[type] = roles.compactMap { type.roles.firstIndex(of: $0) } }
-        self.mergeRoles = mergeRoles
+        mergeRolesOfRule = rules.rules.map { mergeRoles[$0.type] ?? [] }
         self.anchors = anchors
         // Every word of every anchor, by its first unit: (anchor, offset and length of the
         // word in `wordUnits`). The scan compares units in place, with no nested arrays.
@@ -917,7 +918,8 @@ public final class Linker: @unchecked Sendable {
         let near = Neighbours(frames)  // from the spans before any merge
         for i in frames.indices where !gone[i] {
             let type = plans[frames[i].rule].type
-            guard let on = mergeRoles[type], !on.isEmpty, on.allSatisfy({ !frames[i].args[$0].isEmpty }) else { continue }
+            let on = mergeRolesOfRule[frames[i].rule]
+            guard !on.isEmpty, on.allSatisfy({ !frames[i].args[$0].isEmpty }) else { continue }
             near.forEach(of: i) { j in
                 guard j > i && !gone[j] && plans[frames[j].rule].type == type else { return }
                 let a = frames[i], b = frames[j]
