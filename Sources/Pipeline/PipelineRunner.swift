@@ -79,7 +79,7 @@ public final class MemorySink: RecordSink {
 
 /// Where a run's records go: one sink per stage (absent = not written) and the rejects.
 public struct StageSinks {
-    public var files: [Stage: RecordSink] = [:]
+    public var files = PerStage<RecordSink>()
     public var rejects: RecordSink?
     /// Called for each reject in input order (the CLI prints `file:line: error ...`).
     public var onReject: ((Reject) -> Void)?

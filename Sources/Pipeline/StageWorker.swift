@@ -28,11 +28,27 @@ public enum Stage: Int, Comparable, Sendable, CaseIterable {
     }
 }
 
+/// One value per stage, in an array indexed by the stage: read and written several
+/// times per document, where a dictionary hashed the stage at every access.
+public struct PerStage<Value> {
+    private var values = [Value?](repeating: nil, count: Stage.allCases.count + 1)
+
+    public init() {}
+
+    public subscript(stage: Stage) -> Value? {
+        get { values[stage.rawValue] }
+        _modify { yield &values[stage.rawValue] }
+        set { values[stage.rawValue] = newValue }
+    }
+}
+
+extension PerStage: Sendable where Value: Sendable {}
+
 /// What one work item produced: serialized records per stage, or a reject.
 public struct WorkResult: Sendable {
     public var docID: String?
     public var origin: InputOrigin?
-    public var output: [Stage: [UInt8]] = [:]
+    public var output = PerStage<[UInt8]>()
     public var reject: Reject?
     public var inputBytes = 0
     public var sentenceCount = 0
