@@ -238,6 +238,24 @@ final class TextTests: XCTestCase {
         }
     }
 
+    /// The four-at-a-time skip finds the same pairs as a unit-by-unit scan, with pairs,
+    /// lone high and low surrogates and the edges of the surrogate range at every
+    /// alignment and at the end of the text.
+    func testCodePointIndexAgreesWithAUnitByUnitScan() {
+        let pool: [UInt16] = [0x61, 0x4E2D, 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0xFFFF, 0x3000]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let n = Int.random(in: 0...23, using: &rng)
+            let u = (0..<n).map { _ in Int.random(in: 0..<4, using: &rng) == 0 ? pool.randomElement(using: &rng)! : UInt16(0x4E00 + Int.random(in: 0..<100, using: &rng)) }
+            var expected: [Int32] = []
+            var i = 0
+            while i < n {
+                if u[i] & 0xFC00 == 0xD800, i + 1 < n, u[i + 1] & 0xFC00 == 0xDC00 { expected.append(Int32(i)); i += 2 } else { i += 1 }
+            }
+            XCTAssertEqual(CodePointIndex(u).pairStarts, expected, "\(u.map { String($0, radix: 16) })")
+        }
+    }
+
     func testCalendarDate() {
         XCTAssertEqual(CalendarDate(iso: "2020-02-29")?.description, "2020-02-29")
         XCTAssertNil(CalendarDate(iso: "2019-02-29"))
