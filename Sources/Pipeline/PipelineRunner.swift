@@ -157,7 +157,7 @@ public final class PipelineRunner {
         reader.start()
         // With more than one worker the batches run on a pool without a barrier between
         // them (see WorkPool); one worker runs them here, in turn.
-        let pool = workers.count > 1 ? WorkPool<WorkItem, WorkResult>(workers: workers.map { w in { w.process($0) } }) : nil
+        let pool = workers.count > 1 ? WorkPool<WorkItem, WorkResult>(workers: workers.map { w in { w.process($0) } }, placeholder: WorkResult()) : nil
         func write(_ results: [WorkResult]) {
             slots.wait()
             queue.async {

@@ -12,13 +12,13 @@ import Foundation
 final class WorkPool<Item, Result>: @unchecked Sendable {
     private final class Batch {
         let items: [Item]
-        var results: [Result?]
+        var results: [Result]
         /// The next item not taken yet, and how many are finished.
         var next = 0
         var done = 0
-        init(_ items: [Item]) {
+        init(_ items: [Item], placeholder: Result) {
             self.items = items
-            results = [Result?](repeating: nil, count: items.count)
+            results = [Result](repeating: placeholder, count: items.count)
         }
         var isFinished: Bool { done == items.count }
     }
@@ -27,13 +27,17 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
     /// Unfinished batches (and finished ones not handed back yet), oldest first.
     private var inFlight: [Batch] = []
     private let window: Int
+    /// What a result slot holds until its item is done (results are handed back without
+    /// unwrapping a copy of each).
+    private let placeholder: Result
     private var closed = false
     private let exited = DispatchGroup()
 
     /// One thread per worker (a `StageWorker`'s `process`); each worker is called by its
     /// own thread only.
-    init(workers: [(Item) -> Result], window: Int = 2) {
+    init(workers: [(Item) -> Result], placeholder: Result, window: Int = 2) {
         self.window = window
+        self.placeholder = placeholder
         for worker in workers {
             exited.enter()
             let t = Thread { [self] in
@@ -76,7 +80,7 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
             condition.wait()
             finished += takeFinished()
         }
-        inFlight.append(Batch(items))
+        inFlight.append(Batch(items, placeholder: placeholder))
         condition.broadcast()
         return finished
     }
@@ -107,7 +111,7 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
     private func takeFinished() -> [[Result]] {
         var out: [[Result]] = []
         while let first = inFlight.first, first.isFinished {
-            out.append(first.results.map { $0! })
+            out.append(first.results)
             inFlight.removeFirst()
         }
         return out

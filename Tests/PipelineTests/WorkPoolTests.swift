@@ -12,7 +12,7 @@ final class WorkPoolTests: XCTestCase {
             usleep(item.0 % 2 == 0 && item.1 == 0 ? 4000 : 0)
             return "\(item.0).\(item.1)"
         }
-        let pool = WorkPool<(Int, Int), String>(workers: [worker, worker, worker], window: 2)
+        let pool = WorkPool<(Int, Int), String>(workers: [worker, worker, worker], placeholder: "", window: 2)
         var returned: [[String]] = []
         let sizes = [5, 1, 8, 3, 12, 1, 1, 7, 4, 9]
         for (b, n) in sizes.enumerated() {
@@ -35,7 +35,7 @@ final class WorkPoolTests: XCTestCase {
             lock.lock(); left[item.0]! -= 1; if left[item.0] == 0 { left[item.0] = nil }; lock.unlock()
             return item.0
         }
-        let pool = WorkPool<(Int, Int), Int>(workers: [worker, worker, worker, worker], window: 2)
+        let pool = WorkPool<(Int, Int), Int>(workers: [worker, worker, worker, worker], placeholder: -1, window: 2)
         var returned: [[Int]] = []
         for b in 0..<20 { returned += pool.submit((0..<size).map { (b, $0) }) }
         returned += pool.drain()
