@@ -23,8 +23,8 @@ let package = Package(
                 .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
             ]
         ),
-        // O_DIRECT for the output files (Swift's Glibc module does not export the flag).
-        .target(name: "CDirectIO"),
+        // What Swift's Glibc module does not export: O_DIRECT for the output files, mallopt.
+        .target(name: "CPlatform"),
         .target(name: "LianluCore", dependencies: ["CICU"]),
         .target(name: "Normalization", dependencies: ["LianluCore", "CICU"]),
         .target(name: "Segmentation", dependencies: ["LianluCore", "CICU"]),
@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Linking", dependencies: ["LianluCore", "Extraction", .product(name: "Yams", package: "Yams")]),
         .target(name: "Evaluation", dependencies: ["LianluCore"]),
         .target(name: "GraphExport", dependencies: ["LianluCore", "Linking", "Pipeline"]),
-        .target(name: "Pipeline", dependencies: ["CDirectIO", "LianluCore", "Normalization", "Segmentation", "Extraction", "Linking"]),
+        .target(name: "Pipeline", dependencies: ["CPlatform", "LianluCore", "Normalization", "Segmentation", "Extraction", "Linking"]),
         .target(name: "GoldenFiles", dependencies: ["LianluCore", "Pipeline", "Extraction"]),
         .executableTarget(
             name: "lianlu",

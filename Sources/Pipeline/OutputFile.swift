@@ -1,4 +1,4 @@
-import CDirectIO
+import CPlatform
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include "CDirectIO.h"
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include "CPlatform.h"
 
 int lianlu_open_direct(const char *path) {
 #ifdef O_DIRECT
@@ -18,6 +21,15 @@ int lianlu_clear_direct(int fd) {
     return fcntl(fd, F_SETFL, flags & ~O_DIRECT);
 #else
     (void)fd;
+    return 0;
+#endif
+}
+
+int lianlu_set_mmap_threshold(size_t bytes) {
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
     return 0;
 #endif
 }
