@@ -140,16 +140,13 @@ final class DirectWriter {
     /// The file holds exactly the bytes written so far.
     func flush() {
         let whole = count / DirectWriter.block * DirectWriter.block
-        if whole > 0 && whole < count {
+        if whole > 0 {
             put(whole)
-            (buffer).copyMemory(from: buffer + whole, byteCount: count - whole)
+            // The partial block moves to the front (it is shorter than a block, so the
+            // two ranges never overlap).
+            buffer.copyMemory(from: buffer + whole, byteCount: count - whole)
             offset += whole
             count -= whole
-        } else if whole == count && count > 0 {
-            put(count)
-            offset += count
-            count = 0
-            return
         }
         guard count > 0 else { return }
         (buffer + count).initializeMemory(as: UInt8.self, repeating: 0, count: DirectWriter.block - count)
