@@ -107,9 +107,14 @@ public final class Extractor {
     func applyDocumentRules(_ units: [RepeatUnit], trackSource: Bool, _ result: inout Result, carry: inout SectionCarry?) {
         var swallowed: [(Int, Range<Int>)] = []
         let before = result.mentions.count
+        guard !result.mentions.isEmpty || carry?.names.isEmpty == false else { return }
         let unitOfSid = Extractor.unitIndex(units)
-        let listed = applyListRules(units, unitOfSid, trackSource: trackSource, &result, &swallowed)
-        let repeated = applyRepeatRules(units, unitOfSid, trackSource: trackSource, &result, &swallowed, carry: &carry)
+        // One index of mentions by unit for both passes, made again only when the list
+        // rules added mentions (it was built twice per document).
+        let byUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
+        let listed = applyListRules(units, byUnit, trackSource: trackSource, &result, &swallowed)
+        let repeated = applyRepeatRules(units, listed ? MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count) : byUnit,
+                                        trackSource: trackSource, &result, &swallowed, carry: &carry)
         if listed || repeated {
             var touched = Set(swallowed.map(\.0))
             for i in before..<result.mentions.count { touched.insert(result.mentions[i].sid) }
@@ -118,10 +123,10 @@ public final class Extractor {
         }
     }
 
-    func applyListRules(_ units: [RepeatUnit], _ unitOfSid: [Int32], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
+    /// `byUnit`: `result.mentions` by unit, as they are on entry.
+    func applyListRules(_ units: [RepeatUnit], _ byUnit: MentionsByUnit, trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)]) -> Bool {
         guard !listRules.isEmpty, !result.mentions.isEmpty else { return false }
         var added = false
-        let byUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
         for ri in listRules {
             guard let t = type[ri] else { continue }
             let firstItemStops = ruleSet.rules[ri].listStops
@@ -202,7 +207,8 @@ public final class Extractor {
     /// place. Then each sentence's mentions are renumbered in text order.
     /// With a `carry`, the names of the sections before count too, and this section's
     /// are added to them.
-    func applyRepeatRules(_ units: [RepeatUnit], _ unitOfSid: [Int32], trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)],
+    /// `mentionsOfUnit`: `result.mentions` by unit, as they are on entry.
+    func applyRepeatRules(_ units: [RepeatUnit], _ mentionsOfUnit: MentionsByUnit, trackSource: Bool, _ result: inout Result, _ swallowed: inout [(Int, Range<Int>)],
                           carry: inout SectionCarry?) -> Bool {
         guard !repeatRules.isEmpty, !result.mentions.isEmpty || carry?.names.isEmpty == false else { return false }
         // Every repeat rule's names in one table, scanned once (longest first: 李红英
@@ -211,7 +217,6 @@ public final class Extractor {
         // table of hashes: an array and a Set<[UInt16]> insert per mention (hashing each
         // unit through Hasher) were most of this pass.
         struct Name { var start: Int; var count: Int; var type: MentionType; var rule: Int }
-        let mentionsOfUnit = MentionsByUnit(result.mentions, unitOfSid: unitOfSid, units: units.count)
         // The table as a struct with a mutating insert: a local function capturing the
         // arrays made every access a dynamic exclusivity check.
         struct NameTable {
