@@ -469,7 +469,8 @@ public final class RuleMatcher {
         swap(&w, &scratch)
         defer { swap(&w, &scratch) }
         let tv = tables.view
-        let leadTrie = tables.leadTrie
+        // Read in place: a local copy of the trie retained and released its storage per sentence.
+        let tables = self.tables
         // A new generation per sentence: earlier sentences' cache entries stop counting.
         w.generation += 1
         w.pool.removeAll(keepingCapacity: true)
@@ -540,12 +541,12 @@ public final class RuleMatcher {
             var lexLed: UInt64 = 0
             for word in 0..<rw { lexLed |= w.try[word] & ~tv.otherRules[word] }
             var lexHits: UInt64 = 0
-            var node = lexLed == 0 ? -1 : leadTrie.child(0, u)
+            var node = lexLed == 0 ? -1 : tables.leadTrie.child(0, u)
             var q = p + 1
             while node >= 0 {
                 lexHits |= tv.leadHits[node]
                 guard q < w.limit else { break }
-                node = leadTrie.child(node, t[q])
+                node = tables.leadTrie.child(node, t[q])
                 q += 1
             }
             any = 0
