@@ -94,6 +94,9 @@ public struct EntityGrouper {
 
     /// The entities of everything added, numbered in order of their first mention.
     public func entities() -> [Entity] {
+        // A local copy of the array: closures reading `self.distinct` captured (copied and
+        // retained) the whole grouper at every sort.
+        let distinct = self.distinct
         // A full name reached from two spellings (临清, 临清市) is one name.
         // Only places can be renamed, so only they are compared: sorted so that equal
         // names stand together (then by first mention), each run goes to its first. No
