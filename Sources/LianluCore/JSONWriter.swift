@@ -254,8 +254,8 @@ public struct JSONWriter {
                 w[2] = UInt8(0x80 | ((scalar >> 6) & 0x3F)); w[3] = UInt8(0x80 | (scalar & 0x3F)); w += 4
                 i += 2
             } else {
-                let v: UInt16 = (u & 0xF800 == 0xD800) ? 0xFFFD : u
-                w[0] = UInt8(0xE0 | (v >> 12)); w[1] = UInt8(0x80 | ((v >> 6) & 0x3F)); w[2] = UInt8(0x80 | (v & 0x3F)); w += 3
+                // A surrogate without its other half (every other unit is taken above): U+FFFD.
+                w[0] = 0xEF; w[1] = 0xBF; w[2] = 0xBD; w += 3
                 i += 1
             }
         }

@@ -38,7 +38,6 @@ public struct PerStage<Value> {
     public subscript(stage: Stage) -> Value? {
         get { values[stage.rawValue] }
         _modify { yield &values[stage.rawValue] }
-        set { values[stage.rawValue] = newValue }
     }
 }
 
