@@ -35,6 +35,24 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// The UTF-8 the writer gives for each kind of UTF-16 unit: ASCII with its escapes,
+    /// two- and three-byte forms, a surrogate pair as one four-byte scalar, and a
+    /// surrogate without its other half as U+FFFD.
+    func testUTF16IsWrittenAsUTF8() {
+        let cases: [([UInt16], String)] = [
+            ([0x41, 0x22, 0x0A, 0x1F], #""A\"\n\u001f""#),
+            ([0xE9, 0x4E2D, 0xFFFF], "\"é中\u{FFFF}\""),
+            ([0xD840, 0xDC00], "\"𠀀\""),
+            ([0x41, 0xD800, 0x42, 0xDC00], "\"A\u{FFFD}B\u{FFFD}\""),
+            ([0xDBFF], "\"\u{FFFD}\""),
+        ]
+        for (units, expected) in cases {
+            var w = JSONWriter()
+            units.withUnsafeBufferPointer { w.string(utf16: $0) }
+            XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self), expected, "\(units)")
+        }
+    }
+
     /// `appendRaw` with `quoted` and `decimal` (records written through one pointer)
     /// gives the bytes of `string` and `int`: escapes, surrogate pairs, a lone surrogate,
     /// and numbers of every length.
