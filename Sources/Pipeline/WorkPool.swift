@@ -9,18 +9,38 @@ import Foundation
 /// oldest unfinished batch taken starts on the next one. Results still come back batch
 /// by batch in input order, so the output does not depend on the thread count, and at
 /// most `window` batches are in flight at once, which bounds memory.
+///
+/// A window of two batches does not cover one heavy document (the 1 MB paragraph took
+/// half a second while a batch takes a twentieth): once the window filled behind it, the
+/// other worker waited. So an item seen ahead in the input can be started early
+/// (`startEarly`), before its batch is submitted; workers take such items first, and its
+/// result waits for its batch. Only the result is held ahead of its turn, never the
+/// records of the batches between, so memory stays as it was.
 final class WorkPool<Item, Result>: @unchecked Sendable {
-    private final class Batch {
+    fileprivate final class Batch {
         let items: [Item]
         var results: [Result]
-        /// The next item not taken yet, and how many are finished.
+        /// The items workers take, in order: all but those started early.
+        let order: [Int]
+        /// The next of `order` not taken yet, and how many items are finished.
         var next = 0
         var done = 0
-        init(_ items: [Item], placeholder: Result) {
+        init(_ items: [Item], placeholder: Result, skipping early: Set<Int>) {
             self.items = items
             results = [Result](repeating: placeholder, count: items.count)
+            order = early.isEmpty ? Array(items.indices) : items.indices.filter { !early.contains($0) }
         }
         var isFinished: Bool { done == items.count }
+    }
+
+    /// An item started ahead of its batch (`startEarly`): its result waits here until
+    /// the batch is submitted, or goes straight into the batch when that came first.
+    final class Ticket {
+        fileprivate let item: Item
+        fileprivate var result: Result?
+        fileprivate var batch: Batch?
+        fileprivate var index = 0
+        fileprivate init(_ item: Item) { self.item = item }
     }
 
     private let condition = NSCondition()
@@ -32,12 +52,21 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
     private let placeholder: Result
     private var closed = false
     private let exited = DispatchGroup()
+    /// Items started early and not started yet (workers take these first), and how many
+    /// tickets are out whose result has not reached its batch: at most `earlyLimit`,
+    /// which bounds the results held ahead of their turn.
+    private var earlyQueue: [Ticket] = []
+    private var earlyOut = 0
+    private let earlyLimit: Int
 
     /// One thread per worker (a `StageWorker`'s `process`); each worker is called by its
     /// own thread only.
-    init(workers: [(Item) -> Result], placeholder: Result, window: Int = 2) {
+    /// `earlyLimit`: how many items may be started ahead of their batch at once (one
+    /// fewer than the workers by default, so one worker always keeps to the input order).
+    init(workers: [(Item) -> Result], placeholder: Result, window: Int = 2, earlyLimit: Int? = nil) {
         self.window = window
         self.placeholder = placeholder
+        self.earlyLimit = earlyLimit ?? max(0, workers.count - 1)
         for worker in workers {
             exited.enter()
             let t = Thread { [self] in
@@ -53,8 +82,20 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
     private func work(_ worker: (Item) -> Result) {
         condition.lock()
         while true {
-            if let batch = inFlight.first(where: { $0.next < $0.items.count }) {
-                let i = batch.next
+            if !earlyQueue.isEmpty {
+                let ticket = earlyQueue.removeFirst()
+                condition.unlock()
+                let result = worker(ticket.item)
+                condition.lock()
+                if let batch = ticket.batch {
+                    place(result, of: ticket, in: batch)
+                } else {
+                    ticket.result = result
+                }
+                continue
+            }
+            if let batch = inFlight.first(where: { $0.next < $0.order.count }) {
+                let i = batch.order[batch.next]
                 batch.next += 1
                 condition.unlock()
                 let result = worker(batch.items[i])
@@ -70,9 +111,24 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Adds a batch, first waiting while `window` batches are unfinished. Returns the
-    /// batches finished by then, oldest first, each only once.
-    func submit(_ items: [Item]) -> [[Result]] {
+    /// Starts `item` ahead of the batch it belongs to, unless `earlyLimit` tickets are out
+    /// (then nil: the item stays with its batch). The ticket goes to `submit` with the
+    /// batch, which must be submitted before `drain`.
+    func startEarly(_ item: Item) -> Ticket? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard earlyOut < earlyLimit else { return nil }
+        earlyOut += 1
+        let ticket = Ticket(item)
+        earlyQueue.append(ticket)
+        condition.broadcast()
+        return ticket
+    }
+
+    /// Adds a batch, first waiting while `window` batches are unfinished. `early` maps
+    /// the index of each item started early to its ticket. Returns the batches finished
+    /// by then, oldest first, each only once.
+    func submit(_ items: [Item], early: [Int: Ticket] = [:]) -> [[Result]] {
         condition.lock()
         defer { condition.unlock() }
         var finished = takeFinished()
@@ -80,9 +136,29 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
             condition.wait()
             finished += takeFinished()
         }
-        inFlight.append(Batch(items, placeholder: placeholder))
+        let batch = Batch(items, placeholder: placeholder, skipping: Set(early.keys))
+        inFlight.append(batch)
+        for (i, ticket) in early {
+            ticket.index = i
+            if let result = ticket.result {
+                ticket.result = nil
+                place(result, of: ticket, in: batch)
+            } else {
+                ticket.batch = batch
+            }
+        }
+        finished += takeFinished()  // a batch of early items alone may be finished already
         condition.broadcast()
         return finished
+    }
+
+    /// Puts an early item's result in its batch. Called with the lock held.
+    private func place(_ result: Result, of ticket: Ticket, in batch: Batch) {
+        batch.results[ticket.index] = result
+        batch.done += 1
+        ticket.batch = nil
+        earlyOut -= 1
+        if batch.isFinished { condition.broadcast() }
     }
 
     /// Waits for every batch; returns those not handed back yet, oldest first.

@@ -43,4 +43,40 @@ final class WorkPoolTests: XCTestCase {
         XCTAssertEqual(returned, (0..<20).map { [Int](repeating: $0, count: size) })
         XCTAssertLessThanOrEqual(widest, 2)
     }
+
+    /// An item started early runs before the batches submitted ahead of it, and its
+    /// result comes back in its own batch, in its place: whether it finished before its
+    /// batch was submitted or after.
+    func testEarlyItemsRunFirstAndComeBackInTheirPlace() {
+        let lock = NSLock()
+        var started: [String] = []
+        let worker: ((Int, Int)) -> String = { item in
+            lock.lock(); started.append("\(item.0).\(item.1)"); lock.unlock()
+            usleep(item == (3, 1) ? 20000 : 200)
+            return "\(item.0).\(item.1)"
+        }
+        let pool = WorkPool<(Int, Int), String>(workers: [worker, worker], placeholder: "", window: 2)
+        // (3, 1) is slow and started before anything else, so it is still running when
+        // its batch is submitted; (9, 0) below is done before its batch is.
+        let slow = pool.startEarly((3, 1))!
+        var returned: [[String]] = []
+        for b in 0..<8 {
+            if b == 1 { let fast = pool.startEarly((5, 0)); XCTAssertNil(fast, "one ticket out at a time with two workers") }
+            var early: [Int: WorkPool<(Int, Int), String>.Ticket] = [:]
+            if b == 3 { early[1] = slow }
+            if b == 4 { usleep(30000) }
+            returned += pool.submit((0..<4).map { (b, $0) }, early: early)
+        }
+        returned += pool.drain()
+        XCTAssertEqual(started.first, "3.1", "the early item is taken first")
+        XCTAssertEqual(started.filter { $0 == "3.1" }.count, 1, "and only once")
+        XCTAssertEqual(returned, (0..<8).map { b in (0..<4).map { "\(b).\($0)" } })
+        // Its ticket came back: another item can start early, and a batch of early items
+        // alone comes back too.
+        let a = pool.startEarly((9, 0))!
+        usleep(5000)
+        returned = pool.submit([(9, 0)], early: [0: a]) + pool.drain()
+        XCTAssertEqual(returned, [["9.0"]])
+        pool.close()
+    }
 }
