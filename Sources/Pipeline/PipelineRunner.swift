@@ -22,6 +22,12 @@ public struct RunOptions: Sendable {
     public var sectionUnits: Int = 1 << 18
     /// The size of the pieces a long document's records are handed on in.
     public var longChunkBytes: Int = 4 << 20
+    /// With more than one worker: how far the input is read ahead, and the size from
+    /// which a document found there (and not long) is started early (see
+    /// `WorkPool.startEarly`). A 2.9 MB document takes a worker about as long as the
+    /// 8 MB before it take the other, so it is done about when its turn comes.
+    public var lookaheadBytes: Int = 8 << 20
+    public var earlyStartBytes: Int = 512 << 10
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, defaultDate: CalendarDate? = nil,
                 maxDocumentBytes: Int = 256 << 20, progress: Bool = false, totalBytes: Int? = nil) {
@@ -174,7 +180,17 @@ public final class PipelineRunner {
                 slots.signal()
             }
         }
-        while var batch = reader.next() {
+        // With a pool the input is read up to `lookaheadBytes` ahead (never past a long
+        // document), and heavy documents in it are started early (see WorkPool).
+        var ahead = ReadAhead()
+        while true {
+            while ahead.isEmpty || (pool != nil && ahead.bytes < options.lookaheadBytes && !ahead.endsWithLong) {
+                guard let batch = reader.next() else { break }
+                ahead.append(batch, longBytes: options.longDocumentBytes, heavyBytes: pool == nil ? .max : options.earlyStartBytes)
+            }
+            if let pool { ahead.startHeavy(pool) }
+            guard let next = ahead.takeFirst() else { break }
+            var batch = next.items
             if batch.count == 1, batch[0].byteCount >= options.longDocumentBytes {
                 // Alone in its batch (see BatchPrefetcher): once everything before it is
                 // written, its records go straight to the writer as they are made.
@@ -188,7 +204,7 @@ public final class PipelineRunner {
                 continue
             }
             if let pool {
-                pool.submit(batch).forEach(write)
+                pool.submit(batch, early: next.early).forEach(write)
             } else {
                 write(batch.map { workers[0].process($0) })
             }
@@ -203,6 +219,44 @@ public final class PipelineRunner {
         summary.readNanos = reader.nanos
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
+    }
+}
+
+/// The batches read ahead of the one being submitted, with the heavy items in them:
+/// those not started yet, and the tickets of those started early.
+struct ReadAhead {
+    typealias Ticket = WorkPool<WorkItem, WorkResult>.Ticket
+    /// A few dozen batches at most: taking the first shifts the rest.
+    private var batches: [(items: [WorkItem], early: [Int: Ticket], heavy: [Int], long: Bool)] = []
+    private(set) var bytes = 0
+
+    var isEmpty: Bool { batches.isEmpty }
+    var endsWithLong: Bool { batches.last?.long ?? false }
+
+    mutating func append(_ items: [WorkItem], longBytes: Int, heavyBytes: Int) {
+        let long = items.count == 1 && items[0].byteCount >= longBytes
+        // A long document is processed alone, in sections: never early.
+        let heavy = long ? [] : items.indices.filter { items[$0].byteCount >= heavyBytes }
+        batches.append((items, [:], heavy, long))
+        bytes += items.reduce(0) { $0 + $1.byteCount }
+    }
+
+    /// Starts the heavy items, oldest first, while the pool takes them.
+    mutating func startHeavy(_ pool: WorkPool<WorkItem, WorkResult>) {
+        for b in batches.indices {
+            while let i = batches[b].heavy.first {
+                guard let ticket = pool.startEarly(batches[b].items[i]) else { return }
+                batches[b].early[i] = ticket
+                batches[b].heavy.removeFirst()
+            }
+        }
+    }
+
+    mutating func takeFirst() -> (items: [WorkItem], early: [Int: Ticket])? {
+        guard !isEmpty else { return nil }
+        let b = batches.removeFirst()
+        bytes -= b.items.reduce(0) { $0 + $1.byteCount }
+        return (b.items, b.early)
     }
 }
 

@@ -86,6 +86,10 @@ struct ProcessingOptions: ParsableArguments {
             help: "A long document's section size in UTF-16 units (whole paragraphs, at least this many).")
     var sectionUnits: Int = 1 << 18
 
+    @Option(name: .customLong("early-kb"),
+            help: "With more than one job: documents of at least this many kB (and under --long-doc-kb) found in the next 8 MB of input are started ahead of their turn, so one heavy document does not leave the other workers waiting.")
+    var earlyKB: Int = 512
+
     @Option(name: .customLong("long-chunk-bytes"),
             help: ArgumentHelp("The size of the pieces a long document's records are handed to the writer in (tests make it small).", visibility: .hidden))
     var longChunkBytes: Int = 4 << 20
@@ -111,9 +115,11 @@ struct ProcessingOptions: ParsableArguments {
         guard maxDocMB >= 1 else { throw ValidationError("--max-doc-mb must be at least 1") }
         guard longDocKB >= 0 else { throw ValidationError("--long-doc-kb must be at least 0 (0: every document)") }
         guard sectionUnits >= 1 else { throw ValidationError("--section-units must be at least 1") }
+        guard earlyKB >= 1 else { throw ValidationError("--early-kb must be at least 1") }
         var options = RunOptions(jobs: jobs, defaultDate: d, maxDocumentBytes: maxDocMB << 20, progress: progress, totalBytes: totalBytes)
         options.longDocumentBytes = longDocKB << 10
         options.sectionUnits = sectionUnits
+        options.earlyStartBytes = earlyKB << 10
         options.longChunkBytes = max(16, longChunkBytes)
         return options
     }

@@ -39,21 +39,23 @@ final class RunTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: tmp) }
         // Many small documents so batches really spread over threads, in more than one
         // batch (256 items) so several are in flight at once, and a long document in the
-        // middle (at least --long-doc-kb) that waits for everything before it.
+        // middle (at least --long-doc-kb) that waits for everything before it; with
+        // --early-kb 1 every seventh document (four times longer) starts ahead of its turn.
         var lines: [String] = []
         for i in 0..<600 {
             var text = "□记者 王某 报道 本报聊城讯 \(i % 28 + 1)日，第\(i)个项目签约，总投资\(i).5亿元。“我们有信心！”他说。\n\n第二段，项目\n\n建设进度加快，年产\(i)万吨。"
             if i == 300 { text = String(repeating: text + "\n\n", count: 120) }
+            if i % 7 == 0 { text = String(repeating: text + "\n\n", count: 4) }
             let obj: [String: Any] = ["id": "doc\(i)", "text": text, "date": "2020-03-23"]
             lines.append(String(decoding: try JSONSerialization.data(withJSONObject: obj), as: UTF8.self))
         }
         try lines.joined(separator: "\n").write(to: tmp.appendingPathComponent("many.jsonl"), atomically: true, encoding: .utf8)
         var outputs: [[Data]] = []
-        for jobs in [1, 2, 3] {
-            let out = tmp.appendingPathComponent("out\(jobs)")
+        for (jobs, early) in [(1, 512), (2, 512), (3, 512), (2, 1), (3, 1)] {
+            let out = tmp.appendingPathComponent("out\(jobs)-\(early)")
             let cases = try FileManager.default.contentsOfDirectory(atPath: golden.path).sorted().map { golden.appendingPathComponent($0 + "/input").path }
             let r = try CLI.run(["run"] + cases + [tmp.appendingPathComponent("many.jsonl").path, "--out", out.path, "--jobs", "\(jobs)", "--date", "2020-03-23",
-                                                   "--long-doc-kb", "16", "--quiet"])
+                                                   "--long-doc-kb", "16", "--early-kb", "\(early)", "--quiet"])
             XCTAssertEqual(r.status, 0, r.stderr)
             outputs.append(try ["documents.jsonl", "sentences.jsonl", "mentions.jsonl", "relations.jsonl", "entities.jsonl", "rejects.jsonl"].map {
                 try Data(contentsOf: out.appendingPathComponent($0))
@@ -61,8 +63,7 @@ final class RunTests: XCTestCase {
         }
         XCTAssertGreaterThan(outputs[0][1].count, 10_000)
         XCTAssertGreaterThan(outputs[0][3].count, 1_000)
-        XCTAssertEqual(outputs[0], outputs[1])
-        XCTAssertEqual(outputs[0], outputs[2])
+        for k in 1..<outputs.count { XCTAssertEqual(outputs[0], outputs[k], "run \(k)") }
     }
 
     /// `lianlu normalize < docs.jsonl | lianlu sentences | lianlu extract` gives what `run` writes.
