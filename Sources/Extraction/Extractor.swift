@@ -19,9 +19,34 @@ public struct SectionCarry: Sendable {
         var type: MentionType
         var rule: Int
     }
-    var lastDate: String?
+    var told = ToldDates()
     var names: [Name] = []
     public init() {}
+}
+
+/// The dates last told in a document at each precision, which 当天, 当月 and 当年 refer
+/// to: a date that names no day (该公司成立于2009年, 计划2026年上半年投产) between the
+/// event and 当天 does not move 当天, which used to fall back to the page date then.
+struct ToldDates: Sendable {
+    var year: String?
+    var month: String?
+    var day: String?
+
+    /// Takes a date's value (`2023-06-15TMO`, `2023-05`, `2026-H1`, `2023-01/2023-05` ...):
+    /// each of its leading year, month and day that is there.
+    mutating func tell(_ value: String) {
+        let u = Array(value.utf8.prefix(10))
+        func digits(_ r: Range<Int>) -> Bool { r.upperBound <= u.count && r.allSatisfy { u[$0] >= 0x30 && u[$0] <= 0x39 } }
+        guard digits(0..<4) else { return }
+        year = String(value.prefix(4))
+        guard u.count >= 7, u[4] == 0x2D, digits(5..<7) else { return }
+        month = String(value.prefix(7))
+        guard u.count == 10, u[7] == 0x2D, digits(8..<10) else { return }
+        day = String(value.prefix(10))
+    }
+
+    /// The date told last with `keep` characters (4 year, 7 month, 10 day).
+    func last(_ keep: Int) -> String? { keep == 4 ? year : keep == 7 ? month : day }
 }
 
 public final class Extractor {
@@ -515,8 +540,8 @@ public final class Extractor {
                 let units = sentences.map { RepeatUnit(text: UnsafeBufferPointer(rebasing: buf[$0.utf16Range]), base: $0.utf16Range.lowerBound, sid: $0.sid, source: 0) }
                 applyDocumentRules(units, trackSource: false, &result, carry: &carry)
             }
-            let last = resolveContextualDates(&result, dateBefore: carry?.lastDate)
-            if carry != nil, let last { carry?.lastDate = last }
+            let told = resolveContextualDates(&result, told: carry?.told ?? ToldDates())
+            if carry != nil { carry?.told = told }
             result.timeouts = matcher.timeouts
             return result
         }
@@ -650,29 +675,29 @@ public final class Extractor {
     }
 
     /// 当月, 当年 and 当天 resolve against the date last told in the document (SPEC.md),
-    /// not the reference date: 3月17日 ... 当月 is 2020-03 whatever the page date.
-    /// Returns the last date's value (what the next section's 当天 refers to).
+    /// not the reference date: 3月17日 ... 当月 is 2020-03 whatever the page date. The
+    /// last told date that has the day (month, year) is the one: see `ToldDates`.
+    /// Returns the dates told by the end (what the next section's 当天 refers to).
     @discardableResult
-    func resolveContextualDates(_ result: inout Result, dateBefore: String? = nil) -> String? {
-        var last = dateBefore
+    func resolveContextualDates(_ result: inout Result, told before: ToldDates = ToldDates()) -> ToldDates {
+        var told = before
         for i in result.mentions.indices {
             guard case var .date(d)? = result.mentions[i].value else { continue }
-            if let ci = result.captures[i].indices.first(where: { result.captures[i][$0].lexiconValue == "=" }), let prev = last {
+            if let ci = result.captures[i].indices.first(where: { result.captures[i][$0].lexiconValue == "=" }) {
                 let keep: Int
                 switch result.captures[i][ci].known {
                 case .rel_year?: keep = 4
                 case .rel_month?: keep = 7
                 default: keep = 10
                 }
-                let p = String(prev.prefix(keep))
-                if p.count == keep {
+                if let p = told.last(keep) {
                     d.value = p + d.value.dropFirst(keep)
                     result.mentions[i].value = .date(d)
                 }
             }
-            last = d.value
+            told.tell(d.value)
         }
-        return last
+        return told
     }
 
     /// `3月18日、19日、20日` and `3月20日、21日`: a day-only date right after another date
