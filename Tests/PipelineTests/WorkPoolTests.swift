@@ -45,38 +45,52 @@ final class WorkPoolTests: XCTestCase {
     }
 
     /// An item started early runs before the batches submitted ahead of it, and its
-    /// result comes back in its own batch, in its place: whether it finished before its
-    /// batch was submitted or after.
+    /// result comes back in its own batch, in its place. One worker held at a gate item
+    /// until the early item and batch 0 are both waiting, so the order is decided by the
+    /// pool alone.
     func testEarlyItemsRunFirstAndComeBackInTheirPlace() {
-        let lock = NSLock()
         var started: [String] = []
+        let gate = DispatchSemaphore(value: 0), atGate = DispatchSemaphore(value: 0)
         let worker: ((Int, Int)) -> String = { item in
-            lock.lock(); started.append("\(item.0).\(item.1)"); lock.unlock()
+            if item.0 < 0 { atGate.signal(); gate.wait() }
+            started.append("\(item.0).\(item.1)")
             usleep(item == (3, 1) ? 20000 : 200)
             return "\(item.0).\(item.1)"
         }
-        let pool = WorkPool<(Int, Int), String>(workers: [worker, worker], placeholder: "", window: 2)
-        // (3, 1) is slow and started before anything else, so it is still running when
-        // its batch is submitted; (9, 0) below is done before its batch is.
+        let pool = WorkPool<(Int, Int), String>(workers: [worker], placeholder: "", window: 2, earlyLimit: 1)
+        var returned = pool.submit([(-1, 0)])
+        atGate.wait()
         let slow = pool.startEarly((3, 1))!
-        var returned: [[String]] = []
         for b in 0..<8 {
-            if b == 1 { let fast = pool.startEarly((5, 0)); XCTAssertNil(fast, "one ticket out at a time with two workers") }
-            var early: [Int: WorkPool<(Int, Int), String>.Ticket] = [:]
-            if b == 3 { early[1] = slow }
-            if b == 4 { usleep(30000) }
-            returned += pool.submit((0..<4).map { (b, $0) }, early: early)
+            if b == 1 {
+                XCTAssertNil(pool.startEarly((5, 0)), "one ticket out at a time")
+                gate.signal()
+            }
+            returned += pool.submit((0..<4).map { (b, $0) }, early: b == 3 ? [1: slow] : [:])
         }
         returned += pool.drain()
-        XCTAssertEqual(started.first, "3.1", "the early item is taken first")
-        XCTAssertEqual(started.filter { $0 == "3.1" }.count, 1, "and only once")
-        XCTAssertEqual(returned, (0..<8).map { b in (0..<4).map { "\(b).\($0)" } })
-        // Its ticket came back: another item can start early, and a batch of early items
-        // alone comes back too.
-        let a = pool.startEarly((9, 0))!
-        usleep(5000)
-        returned = pool.submit([(9, 0)], early: [0: a]) + pool.drain()
-        XCTAssertEqual(returned, [["9.0"]])
         pool.close()
+        XCTAssertEqual(Array(started.prefix(2)), ["-1.0", "3.1"], "the early item is taken before batch 0")
+        XCTAssertEqual(started.filter { $0 == "3.1" }.count, 1, "and only once")
+        XCTAssertEqual(returned, [["-1.0"]] + (0..<8).map { b in (0..<4).map { "\(b).\($0)" } })
+    }
+
+    /// An early result reaches its batch whether the batch was submitted while the item
+    /// still ran, or after it was done (then the batch may be finished at once).
+    func testEarlyResultsReachTheirBatchEitherWay() {
+        let worker: ((Int, Int)) -> String = { item in
+            usleep(item == (0, 1) ? 50000 : 200)
+            return "\(item.0).\(item.1)"
+        }
+        let pool = WorkPool<(Int, Int), String>(workers: [worker, worker], placeholder: "", window: 2)
+        let running = pool.startEarly((0, 1))!
+        var returned = pool.submit([(0, 0), (0, 1), (0, 2)], early: [1: running])
+        returned += pool.drain()
+        let done = pool.startEarly((1, 0))!
+        usleep(50000)
+        returned += pool.submit([(1, 0)], early: [0: done])
+        returned += pool.drain()
+        pool.close()
+        XCTAssertEqual(returned, [["0.0", "0.1", "0.2"], ["1.0"]])
     }
 }
