@@ -191,7 +191,7 @@ public final class PipelineRunner {
             if let pool { ahead.startHeavy(pool) }
             guard let next = ahead.takeFirst() else { break }
             var batch = next.items
-            if batch.count == 1, batch[0].byteCount >= options.longDocumentBytes {
+            if next.long {
                 // Alone in its batch (see BatchPrefetcher): once everything before it is
                 // written, its records go straight to the writer as they are made.
                 if let pool { pool.drain().forEach(write) }
@@ -226,8 +226,17 @@ public final class PipelineRunner {
 /// those not started yet, and the tickets of those started early.
 struct ReadAhead {
     typealias Ticket = WorkPool<WorkItem, WorkResult>.Ticket
+    struct Batch {
+        var items: [WorkItem]
+        var early: [Int: Ticket] = [:]
+        /// Heavy items not started yet.
+        var heavy: [Int]
+        /// A long document, alone in its batch (see BatchPrefetcher).
+        var long: Bool
+        var bytes: Int
+    }
     /// A few dozen batches at most: taking the first shifts the rest.
-    private var batches: [(items: [WorkItem], early: [Int: Ticket], heavy: [Int], long: Bool)] = []
+    private var batches: [Batch] = []
     private(set) var bytes = 0
 
     var isEmpty: Bool { batches.isEmpty }
@@ -237,8 +246,9 @@ struct ReadAhead {
         let long = items.count == 1 && items[0].byteCount >= longBytes
         // A long document is processed alone, in sections: never early.
         let heavy = long ? [] : items.indices.filter { items[$0].byteCount >= heavyBytes }
-        batches.append((items, [:], heavy, long))
-        bytes += items.reduce(0) { $0 + $1.byteCount }
+        let size = items.reduce(0) { $0 + $1.byteCount }
+        batches.append(Batch(items: items, heavy: heavy, long: long, bytes: size))
+        bytes += size
     }
 
     /// Starts the heavy items, oldest first, while the pool takes them.
@@ -252,11 +262,11 @@ struct ReadAhead {
         }
     }
 
-    mutating func takeFirst() -> (items: [WorkItem], early: [Int: Ticket])? {
+    mutating func takeFirst() -> Batch? {
         guard !isEmpty else { return nil }
         let b = batches.removeFirst()
-        bytes -= b.items.reduce(0) { $0 + $1.byteCount }
-        return (b.items, b.early)
+        bytes -= b.bytes
+        return b
     }
 }
 
