@@ -716,9 +716,15 @@ public final class Linker: @unchecked Sendable {
                 if words.contains(where: { MatchContext.wordAt(text, q, end, $0) }) { return nil }
                 return match(elements, i + 1, p)
             case let .notAfter(words):
+                // Also across the places right before it: in 从江苏昆山引进, 昆山 follows 从
+                // through 江苏 and is the origin, no introducer.
                 var q = p
-                while q > 0, text[q - 1] == 0x20 { q -= 1 }
-                if words.contains(where: { w in q >= w.count && text[(q - w.count)..<q].elementsEqual(w) }) { return nil }
+                while true {
+                    while q > 0, text[q - 1] == 0x20 { q -= 1 }
+                    if words.contains(where: { w in q >= w.count && text[(q - w.count)..<q].elementsEqual(w) }) { return nil }
+                    guard let place = atoms.firstIndex(where: { $0.type == .location && !$0.isAnaphor && $0.range.upperBound == q }) else { break }
+                    q = atoms[place].range.lowerBound
+                }
                 return match(elements, i + 1, p)
             case let .gap(max, stops):
                 var q = p
