@@ -537,7 +537,8 @@ public final class RuleSet: @unchecked Sendable {
     }
 
     private var triggerSets: [Set<UInt16>] = []
-    /// Unions of lexicons by their joined names (name_stop+foreign_place), built once:
+    /// Unions of lexicons by their joined names (name_stop+foreign_place), and subsets by
+    /// value (place_level:zone), built once:
     /// each union of the gazetteer copies thousands of entries and builds two tries, and
     /// rebuilding the same one for every rule that names it was a fifth of start-up.
     private var unions: [String: Lexicon] = [:]
@@ -548,6 +549,17 @@ public final class RuleSet: @unchecked Sendable {
         let u = Lexicon.union(lexicons)
         unions[key] = u
         return u
+    }
+
+    /// The entries of a lexicon with one value (`place_level:zone`), built once.
+    func subset(_ lexicon: Lexicon, value: String) -> Lexicon? {
+        let key = lexicon.name + ":" + value
+        if let known = unions[key] { return known }
+        let entries = lexicon.entries.filter { $0.value == value }
+        guard !entries.isEmpty else { return nil }
+        let l = Lexicon(name: key, file: lexicon.file, entries: entries)
+        unions[key] = l
+        return l
     }
 
     /// The lexicons `names` lists, one or several joined by + (name_stop+place_level), as
@@ -576,9 +588,16 @@ public final class RuleSet: @unchecked Sendable {
         var triggers = Set<UInt16>()
         var triggersDone = false
         /// The lexicon a pattern names, or nil with the problem recorded.
+        /// `name:value` names the entries of `name` with that value (<place_level:zone>).
         func lexicon(_ name: String, written: String) -> Lexicon? {
-            if let lex = lexicons[name] { return lex }
-            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon \(written) (no lexicons/\(name).txt)"))
+            let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let lex = lexicons[parts[0]] else {
+                problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon \(written) (no lexicons/\(parts[0]).txt)"))
+                return nil
+            }
+            guard parts.count == 2 else { return lex }
+            if let sub = subset(lex, value: parts[1]) { return sub }
+            problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): no entry of lexicons/\(parts[0]).txt has the value \(parts[1]) (\(written))"))
             return nil
         }
         var inContext = false

@@ -120,6 +120,37 @@ final class RuleSetTests: XCTestCase {
         XCTAssertTrue(text.contains { $0.hasPrefix("lexicons/extra_places.txt:5: entry \"阳谷。\" holds \"。\"") }, "\(text)")
     }
 
+    /// `<lexicon:value>` reads only the entries with that value; a value no entry has is
+    /// a load error with file and line.
+    func testLexiconSubsetByValue() throws {
+        let dir = try scratch([:])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "# levels\n# kind: names\n镇\ttown\n开发区\tzone\n高新区\tzone\n".write(toFile: dir + "/lexicons/extra_levels.txt", atomically: true, encoding: .utf8)
+        try """
+        rules:
+          - id: zone
+            type: LOC
+            pattern: "临清 <extra_levels:zone>"
+            examples: ["⏩临清开发区⏪"]
+        """.write(toFile: dir + "/l.yaml", atomically: true, encoding: .utf8)
+        let (set, problems) = RuleSet.load(directory: dir)
+        XCTAssertEqual(problems.map(\.description), [])
+        let breaker = try SentenceBreaker()
+        let tester = RuleTester(ruleSet: set!, sentences: { breaker.sentences(of: $0) })
+        let (doc, result) = tester.extract("临清高新区和临清镇。", date: nil)
+        XCTAssertEqual(result.mentions.map { TextUnits.string(doc.text[$0.utf16Range]) }, ["临清高新区"])
+
+        try """
+        rules:
+          - id: zone
+            type: LOC
+            pattern: "临清 <extra_levels:county>"
+            examples: ["⏩临清开发区⏪"]
+        """.write(toFile: dir + "/l.yaml", atomically: true, encoding: .utf8)
+        let (_, bad) = RuleSet.load(directory: dir)
+        XCTAssertTrue(bad.contains { $0.description.contains("l.yaml:4: rule zone: no entry of lexicons/extra_levels.txt has the value county") }, "\(bad)")
+    }
+
     /// The name-finding elements are checked where they are written.
     func testNameElementsAreLintedWithFileLine() throws {
         let bad = """
