@@ -601,10 +601,12 @@ public final class Linker: @unchecked Sendable {
         var gapEnds: [GapEnd] = []
         var wordFirsts: [UInt64] = []
 
+        /// The first atom that starts at or after `q`.
+        func firstAtom(startingAtOrAfter q: Int) -> Int { starts.firstIndex(notBelow: q) }
+
         /// Indices of the atoms that start at `q`.
         func startsAt(_ q: Int) -> Range<Int> {
-            var lo = 0, hi = starts.count
-            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < q { lo = mid + 1 } else { hi = mid } }
+            let lo = firstAtom(startingAtOrAfter: q)
             var e = lo
             while e < starts.count, starts[e] == q { e += 1 }
             return lo..<e
@@ -615,9 +617,7 @@ public final class Linker: @unchecked Sendable {
         /// the 32 units before it (no place name is longer). A scan of all atoms made the
         /// 1 MB paragraph's one sentence quadratic.
         func placeEnding(at q: Int) -> Int? {
-            var lo = 0, hi = starts.count
-            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < q - 32 { lo = mid + 1 } else { hi = mid } }
-            var k = lo
+            var k = firstAtom(startingAtOrAfter: q - 32)
             while k < starts.count, starts[k] < q {
                 let a = atoms[k]
                 if a.type == .location, !a.isAnaphor, a.range.upperBound == q { return k }
@@ -746,11 +746,7 @@ public final class Linker: @unchecked Sendable {
                 let limit = min(end, p + max)
                 let ahead = gapEnds[i]
                 var k = 0  // for .mention: the first atom starting at or after the end tried
-                if case .mention = ahead {
-                    var lo = 0, hi = starts.count
-                    while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < p { lo = mid + 1 } else { hi = mid } }
-                    k = lo
-                }
+                if case .mention = ahead { k = firstAtom(startingAtOrAfter: p) }
                 while q <= limit {
                     let worth: Bool
                     switch ahead {
@@ -794,11 +790,7 @@ public final class Linker: @unchecked Sendable {
         }
 
         /// The index of the first atom that starts at or after `p`.
-        func firstStarting(atOrAfter p: Int) -> Int {
-            var lo = 0, hi = starts.count
-            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < p { lo = mid + 1 } else { hi = mid } }
-            return lo
-        }
+        func firstStarting(atOrAfter p: Int) -> Int { starts.firstIndex(notBelow: p) }
     }
 
     private func attach(_ frame: inout Frame, _ plan: Plan, _ s: Sentence, _ text: [UInt16], _ window: AtomWindow, _ nested: [Bool],
@@ -1097,5 +1089,15 @@ extension Linker {
         let (set, problems) = RelationRuleSet.load(directory: ruleSet.directory, lexicons: ruleSet.lexicons)
         guard let set else { throw RecordError(problems.map { "\(ruleSet.directory)/\($0)" }.joined(separator: "\n")) }
         return Linker(rules: set)
+    }
+}
+
+extension Array where Element == Int {
+    /// In a sorted array, the index of the first element not below `value` (a binary
+    /// search; `count` when there is none).
+    func firstIndex(notBelow value: Int) -> Int {
+        var lo = 0, hi = count
+        while lo < hi { let mid = (lo + hi) / 2; if self[mid] < value { lo = mid + 1 } else { hi = mid } }
+        return lo
     }
 }

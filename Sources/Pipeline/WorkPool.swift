@@ -100,9 +100,7 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
                 condition.unlock()
                 let result = worker(batch.items[i])
                 condition.lock()
-                batch.results[i] = result
-                batch.done += 1
-                if batch.isFinished { condition.broadcast() }
+                complete(batch, i, result)
                 continue
             }
             if closed { break }
@@ -154,10 +152,16 @@ final class WorkPool<Item, Result>: @unchecked Sendable {
 
     /// Puts an early item's result in its batch. Called with the lock held.
     private func place(_ result: Result, of ticket: Ticket, in batch: Batch) {
-        batch.results[ticket.index] = result
-        batch.done += 1
         ticket.batch = nil
         earlyOut -= 1
+        complete(batch, ticket.index, result)
+    }
+
+    /// Records item `i`'s result; a finished batch wakes `submit` and `drain`. Called
+    /// with the lock held.
+    private func complete(_ batch: Batch, _ i: Int, _ result: Result) {
+        batch.results[i] = result
+        batch.done += 1
         if batch.isFinished { condition.broadcast() }
     }
 
