@@ -87,7 +87,7 @@ struct ProcessingOptions: ParsableArguments {
     var sectionUnits: Int = 1 << 18
 
     @Option(name: .customLong("early-kb"),
-            help: "With more than one job: documents of at least this many kB (and under --long-doc-kb) found in the next 8 MB of input are started ahead of their turn, so one heavy document does not leave the other workers waiting.")
+            help: ArgumentHelp("With more than one job: documents of at least this many kB (and under --long-doc-kb) found in the next \(RunOptions().lookaheadBytes >> 20) MB of input are started ahead of their turn, so one heavy document does not leave the other workers waiting."))
     var earlyKB: Int = 512
 
     @Option(name: .customLong("long-chunk-bytes"),
