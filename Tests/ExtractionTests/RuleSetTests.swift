@@ -5,6 +5,14 @@ import Segmentation
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// A tester over the rules folder `dir`, which must load without a problem.
+func ruleTester(loading dir: String) throws -> RuleTester {
+    let (set, problems) = RuleSet.load(directory: dir)
+    XCTAssertEqual(problems.map(\.description), [])
+    let breaker = try SentenceBreaker()
+    return RuleTester(ruleSet: try XCTUnwrap(set), sentences: { breaker.sentences(of: $0) })
+}
+
 final class RuleSetTests: XCTestCase {
     static let rules: RuleSet = {
         let (set, problems) = RuleSet.load(directory: repoRoot.appendingPathComponent("Rules").path)
@@ -133,10 +141,7 @@ final class RuleSetTests: XCTestCase {
             pattern: "临清 <extra_levels:zone>"
             examples: ["⏩临清开发区⏪"]
         """.write(toFile: dir + "/l.yaml", atomically: true, encoding: .utf8)
-        let (set, problems) = RuleSet.load(directory: dir)
-        XCTAssertEqual(problems.map(\.description), [])
-        let breaker = try SentenceBreaker()
-        let tester = RuleTester(ruleSet: set!, sentences: { breaker.sentences(of: $0) })
+        let tester = try ruleTester(loading: dir)
         let (doc, result) = tester.extract("临清高新区和临清镇。", date: nil)
         XCTAssertEqual(result.mentions.map { TextUnits.string(doc.text[$0.utf16Range]) }, ["临清高新区"])
 
@@ -233,10 +238,7 @@ final class RegexTimeLimitTests: XCTestCase {
             triggers: "a"
             examples: ["⏩ab吨⏪"]
         """.write(toFile: dir + "/q.yaml", atomically: true, encoding: .utf8)
-        let (set, problems) = RuleSet.load(directory: dir)
-        XCTAssertEqual(problems.map(\.description), [])
-        let breaker = try SentenceBreaker()
-        let tester = RuleTester(ruleSet: set!, sentences: { breaker.sentences(of: $0) })
+        let tester = try ruleTester(loading: dir)
         let (_, result) = tester.extract(String(repeating: "a", count: 40) + "c吨。", date: nil)
         XCTAssertEqual(result.mentions.count, 0)
         XCTAssertGreaterThan(result.timeouts["q.yaml#runaway"] ?? 0, 0, "\(result.timeouts)")
