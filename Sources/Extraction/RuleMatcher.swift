@@ -117,6 +117,8 @@ final class MatchTables {
         var anchorFrom: UnsafeMutablePointer<Int32>
         /// The anchor's lexicon (an index into `lexicons`), -1 when it is no lexicon.
         var anchorLexicon: UnsafeMutablePointer<Int32>
+        /// Rule r's `after:` lexicon (an index into `lexicons`), -1 for none.
+        var afterLexicon: UnsafeMutablePointer<Int32>
         var anchorBits: UnsafeMutablePointer<UInt64>
         var unitClass: UnsafeMutablePointer<UInt16>
         var unitSetBits: UnsafeMutablePointer<UInt64>
@@ -196,7 +198,7 @@ final class MatchTables {
         }
         var ruleRequired: [UInt64] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorFrom: [Int32] = [], anchorBits: [UInt64] = []
-        var anchorLexicon: [Int32] = []
+        var anchorLexicon: [Int32] = [], afterLexicon: [Int32] = []
         // Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number, 2 a
         // regex (`leadRegex` its index), and its prefix and follow unit sets.
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
@@ -226,6 +228,7 @@ final class MatchTables {
             anchorWindow.append(Int32(r.anchorWindow))
             anchorFrom.append(Int32(r.anchorFrom))
             anchorLexicon.append(r.anchorLexicon)
+            afterLexicon.append(r.afterLexicon)
         }
         let ruleWords = max(1, (rs.compiled.count + 63) / 64)
         var triggerMask = [UInt16](repeating: 0, count: 65536)
@@ -307,7 +310,7 @@ final class MatchTables {
                     unitInfo: copy((0..<65536).map { UInt32(rs.unitClass[$0]) | UInt32(triggerMask[$0]) << 16 }),
                     triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
-                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorFrom: copy(anchorFrom), anchorLexicon: copy(anchorLexicon), anchorBits: copy(anchorBits),
+                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorFrom: copy(anchorFrom), anchorLexicon: copy(anchorLexicon), afterLexicon: copy(afterLexicon), anchorBits: copy(anchorBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
@@ -637,6 +640,8 @@ public final class RuleMatcher {
             guard lo < hi else { continue }
             let range = lo..<hi
             if range == lastRange { continue }  // another reading of the same span (longer context)
+            if case let al = Int(tv.afterLexicon[ri]), al >= 0,
+               tv.lexicons[al]._withUnsafeGuaranteedRef({ $0.longestEntry(t, endingAt: lo, lowerBound: w.base) }) == 0 { continue }
             lastRange = range
             out.append(Candidate(rule: ri, range: range, rawStart: Int32(w.pool.count), rawCount: Int32(b.count)))
             w.pool.append(contentsOf: w.bestPool[b.start..<(b.start + b.count)])

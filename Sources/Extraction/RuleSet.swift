@@ -129,6 +129,10 @@ public struct Rule: Sendable {
     /// rule is tried only in sentences that contain one, a test as cheap as the one for
     /// its required elements. A hint for speed; it must not change what the rule finds.
     public var needs: Set<UInt16>?
+    /// `after:` lexicons (joined by +) one of whose words must end right where the
+    /// mention starts: a building verb before a facility's name makes it a project
+    /// (合作共建|钛产业技术研究院), where the same name alone is a body (ORG).
+    public var after: Lexicon?
 
     /// `file#id`, what mentions carry in their `rule` field.
     public var qualifiedID: String { "\(file)#\(id)" }
@@ -185,6 +189,8 @@ final class CompiledRule: @unchecked Sendable {
     /// a unit of the anchor set must then also start one of its entries (市 starts 市长
     /// but 市场 holds no post).
     var anchorLexicon: Int32 = -1
+    /// The rule's `after:` lexicon (an index into `lexiconList`, -1 for none).
+    var afterLexicon: Int32 = -1
     /// `unitSets` indices, one per required element: a sentence holding no unit of one of
     /// them cannot hold a match (a range rule needs 至, 到 or -; a money rule a currency).
     let required: [Int32]
@@ -383,7 +389,7 @@ public final class RuleSet: @unchecked Sendable {
     }
 
     static let ruleKeys: Set<String> = ["id", "description", "type", "pattern", "priority", "set", "examples", "negatives", "triggers", "repeat", "list", "stops",
-                                        "short", "drop_before", "drop_after", "needs"]
+                                        "short", "drop_before", "drop_after", "needs", "after"]
 
     private func loadRules(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
         let (node, p) = yamlNode(path: path, file: file)
@@ -522,6 +528,15 @@ public final class RuleSet: @unchecked Sendable {
                     rule.needs = Set(units.utf16)
                 } else {
                     problems.append(RuleDiagnostic(file: file, line: n.mark?.line ?? line, message: "rule \(id): needs: takes the characters one of which every match holds, for pattern rules only"))
+                }
+            }
+            if let a = m["after"] {
+                if let names = a.string, !names.isEmpty, m["pattern"] != nil {
+                    rule.after = joinedLexicons(names) { n in
+                        problems.append(RuleDiagnostic(file: file, line: a.mark?.line ?? line, message: "rule \(id): unknown lexicon \(n) in after: (no lexicons/\(n).txt)"))
+                    }
+                } else {
+                    problems.append(RuleDiagnostic(file: file, line: a.mark?.line ?? line, message: "rule \(id): after: names the lexicons (joined by +) a word of which must end where the mention starts, for pattern rules only"))
                 }
             }
             if let stopsName = m["stops"]?.string {
@@ -984,6 +999,7 @@ public final class RuleSet: @unchecked Sendable {
                                  required: required[ri], leadIndex: leadIndex, leadPrefix: leadPrefix, leadFollow: leadFollow)
             c.anchorFrom = anchorFrom
             c.anchorLexicon = best?.lexicon ?? -1
+            c.afterLexicon = r.after.map(lexID) ?? -1
             return c
         }
     }

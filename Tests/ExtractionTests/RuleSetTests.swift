@@ -156,6 +156,38 @@ final class RuleSetTests: XCTestCase {
         XCTAssertTrue(bad.contains { $0.description.contains("l.yaml:4: rule zone: no entry of lexicons/extra_levels.txt has the value county") }, "\(bad)")
     }
 
+    /// `after:` keeps a match only where a word of its lexicons ends at the match's start;
+    /// an unknown lexicon there is a lint error at its line.
+    func testAfterNeedsAWordBeforeTheMatch() throws {
+        let dir = try scratch([:])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "# verbs\n共建\n建设\n".write(toFile: dir + "/lexicons/built.txt", atomically: true, encoding: .utf8)
+        try """
+        rules:
+          - id: centre
+            type: PROJECT
+            after: built
+            pattern: "<centre_name>"
+            examples: ["共建⏩材料中心⏪"]
+        """.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        try "# names\n材料中心\n".write(toFile: dir + "/lexicons/centre_name.txt", atomically: true, encoding: .utf8)
+        let tester = try ruleTester(loading: dir)
+        let (doc, result) = tester.extract("共建材料中心,材料中心主任,建设材料中心。", date: nil)
+        XCTAssertEqual(result.mentions.map { $0.utf16Range.lowerBound }, [2, 16])
+        XCTAssertEqual(result.mentions.map { TextUnits.string(doc.text[$0.utf16Range]) }, ["材料中心", "材料中心"])
+
+        try """
+        rules:
+          - id: centre
+            type: PROJECT
+            after: built+nosuch
+            pattern: "<centre_name>"
+            examples: ["共建⏩材料中心⏪"]
+        """.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        let (_, bad) = RuleSet.load(directory: dir)
+        XCTAssertTrue(bad.contains { $0.description.contains("p.yaml:4: rule centre: unknown lexicon nosuch in after:") }, "\(bad)")
+    }
+
     /// The name-finding elements are checked where they are written.
     func testNameElementsAreLintedWithFileLine() throws {
         let bad = """
