@@ -117,8 +117,6 @@ final class MatchTables {
         var anchorFrom: UnsafeMutablePointer<Int32>
         /// The anchor's lexicon (an index into `lexicons`), -1 when it is no lexicon.
         var anchorLexicon: UnsafeMutablePointer<Int32>
-        /// Rule r's `after:` lexicon (an index into `lexicons`), -1 for none.
-        var afterLexicon: UnsafeMutablePointer<Int32>
         var anchorBits: UnsafeMutablePointer<UInt64>
         var unitClass: UnsafeMutablePointer<UInt16>
         var unitSetBits: UnsafeMutablePointer<UInt64>
@@ -177,6 +175,10 @@ final class MatchTables {
     /// once per position (see `View.leadHits`).
     let leadTrie: UnitTrie
     private let lexiconRefs: [Lexicon]
+    /// Per rule, its `after:` lexicon (an index into `view.lexicons`, -1 for none); empty
+    /// when no rule has one. Tested on the candidates a sentence gave, not in the walk:
+    /// one more table in `View` kept `attempt` from being inlined (5% of the matcher).
+    let afterLexicon: [Int32]
     /// Owns the memory behind `view`'s pointers.
     private let frozen = FrozenArrays()
 
@@ -198,7 +200,7 @@ final class MatchTables {
         }
         var ruleRequired: [UInt64] = []
         var anchorOffset: [Int32] = [], anchorWindow: [Int32] = [], anchorFrom: [Int32] = [], anchorBits: [UInt64] = []
-        var anchorLexicon: [Int32] = [], afterLexicon: [Int32] = []
+        var anchorLexicon: [Int32] = [], afterOf: [Int32] = []
         // Per rule, its lead (see `CompiledRule.leadIndex`): kind 0 none, 1 number, 2 a
         // regex (`leadRegex` its index), and its prefix and follow unit sets.
         var leadKind: [UInt8] = [], leadRegex: [Int32] = [], leadPrefix: [Int32] = [], leadFollow: [Int32] = []
@@ -228,7 +230,7 @@ final class MatchTables {
             anchorWindow.append(Int32(r.anchorWindow))
             anchorFrom.append(Int32(r.anchorFrom))
             anchorLexicon.append(r.anchorLexicon)
-            afterLexicon.append(r.afterLexicon)
+            afterOf.append(r.afterLexicon)
         }
         let ruleWords = max(1, (rs.compiled.count + 63) / 64)
         var triggerMask = [UInt16](repeating: 0, count: 65536)
@@ -306,11 +308,12 @@ final class MatchTables {
             literalStart.append(Int32(literalUnits.count))
         }
         lexiconRefs = rs.lexiconList
+        afterLexicon = afterOf.contains { $0 >= 0 } ? afterOf : []
         view = View(elements: copy(elements), elementKnown: copy(elementKnown), elementFamily: copy(elementFamily), elementStart: copy(elementStart),
                     unitInfo: copy((0..<65536).map { UInt32(rs.unitClass[$0]) | UInt32(triggerMask[$0]) << 16 }),
                     triggerMasks: copy(triggerMasks), ruleWords: ruleWords,
                     classRequired: copy(classRequired), ruleRequired: copy(ruleRequired), requiredWords: requiredWords,
-                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorFrom: copy(anchorFrom), anchorLexicon: copy(anchorLexicon), afterLexicon: copy(afterLexicon), anchorBits: copy(anchorBits),
+                    anchorOffset: copy(anchorOffset), anchorWindow: copy(anchorWindow), anchorFrom: copy(anchorFrom), anchorLexicon: copy(anchorLexicon), anchorBits: copy(anchorBits),
                     unitClass: copy(rs.unitClass), unitSetBits: copy(rs.unitSetBits), classWords: rs.classWords,
                     literalStart: copy(literalStart), literalUnits: copy(literalUnits),
                     lexicons: copy(rs.lexiconList.map { Unmanaged.passUnretained($0) }),
@@ -593,6 +596,16 @@ public final class RuleMatcher {
             }
         }
         for (k, v) in w.timeouts { timeouts[k, default: 0] += v }
+        if !tables.afterLexicon.isEmpty { dropCandidatesNotAfter(t, range.lowerBound, &out) }
+    }
+
+    /// Drops the candidates of rules with `after:` that no word of its lexicons precedes.
+    private func dropCandidatesNotAfter(_ t: UnsafeBufferPointer<UInt16>, _ lower: Int, _ out: inout [Candidate]) {
+        let after = tables.afterLexicon, lexicons = tables.view.lexicons
+        out.removeAll { c in
+            let al = Int(after[c.rule])
+            return al >= 0 && lexicons[al]._withUnsafeGuaranteedRef { $0.longestEntry(t, endingAt: c.range.lowerBound, lowerBound: lower) } == 0
+        }
     }
 
     /// Tries rule `ri` at `p`: the anchor and lead tests, then the walk; appends one
@@ -640,8 +653,6 @@ public final class RuleMatcher {
             guard lo < hi else { continue }
             let range = lo..<hi
             if range == lastRange { continue }  // another reading of the same span (longer context)
-            if case let al = Int(tv.afterLexicon[ri]), al >= 0,
-               tv.lexicons[al]._withUnsafeGuaranteedRef({ $0.longestEntry(t, endingAt: lo, lowerBound: w.base) }) == 0 { continue }
             lastRange = range
             out.append(Candidate(rule: ri, range: range, rawStart: Int32(w.pool.count), rawCount: Int32(b.count)))
             w.pool.append(contentsOf: w.bestPool[b.start..<(b.start + b.count)])
