@@ -638,10 +638,15 @@ public final class Linker: @unchecked Sendable {
             return true
         }
 
+        /// Past spaces, and past a short name's definition (X（以下简称“Y”）投资...): the
+        /// pattern reads X and what follows the parentheses as adjacent.
         func skipSpaces(_ p: Int) -> Int {
             var q = p
-            while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
-            return q
+            while true {
+                while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
+                guard q < end, text[q] == 0xFF08 || text[q] == 0x28, let e = Linker.aliasDefinitionEnd(text, at: q, end: end) else { return q }
+                q = e
+            }
         }
 
         var best: (end: Int, bound: [(Int, Int)])?
@@ -742,11 +747,13 @@ public final class Linker: @unchecked Sendable {
                 }
                 return match(elements, i + 1, p)
             case let .gap(max, stops):
-                var q = p
-                let limit = min(end, p + max)
+                // A short name's definition right here is skipped, not counted (X（以下简称
+                // “Y”）将投资).
+                var q = p < end && (text[p] == 0xFF08 || text[p] == 0x28) ? skipSpaces(p) : p
+                let limit = min(end, q + max)
                 let ahead = gapEnds[i]
                 var k = 0  // for .mention: the first atom starting at or after the end tried
-                if case .mention = ahead { k = firstAtom(startingAtOrAfter: p) }
+                if case .mention = ahead { k = firstAtom(startingAtOrAfter: q) }
                 while q <= limit {
                     let worth: Bool
                     switch ahead {
@@ -769,6 +776,36 @@ public final class Linker: @unchecked Sendable {
                 return nil
             }
         }
+    }
+
+    /// The words that open a short name's definition inside parentheses.
+    static let aliasOpeners: [[UInt16]] = ["以下简称", "以下称", "简称", "下称"].map { Array($0.utf16) }
+
+    /// Where a parenthesized short-name definition starting at `q` ends (after its closing
+    /// parenthesis), or nil: （以下简称“华驰氢能”）, (简称"沁园公司").
+    static func aliasDefinitionEnd(_ text: [UInt16], at q: Int, end: Int) -> Int? {
+        guard q < end, text[q] == 0xFF08 || text[q] == 0x28 else { return nil }
+        guard aliasOpeners.contains(where: { MatchContext.wordAt(text, q + 1, end, $0) }) else { return nil }
+        var k = q + 1
+        while k < end && k <= q + 32 {
+            if text[k] == 0xFF09 || text[k] == 0x29 { return k + 1 }
+            if text[k] == 0xFF08 || text[k] == 0x28 || clauseBreaks.contains(text[k]) { return nil }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Whether `a` is the short name a parenthesized definition gives (the Y of X（以下简称
+    /// “Y”））: a role takes X there, the name written in full.
+    static func isAliasDefinition(_ a: Range<Int>, _ text: [UInt16]) -> Bool {
+        var k = a.lowerBound
+        var back = 0
+        while k > 0 && back < 8 {
+            k -= 1
+            back += 1
+            if text[k] == 0xFF08 || text[k] == 0x28 { return aliasDefinitionEnd(text, at: k, end: text.count).map { $0 >= a.upperBound } ?? false }
+        }
+        return false
     }
 
     // MARK: Filling roles from around the match
@@ -828,7 +865,8 @@ public final class Linker: @unchecked Sendable {
                         let a = atoms[k]
                         if let p = pick, a.range.lowerBound + window.longest < p.range.upperBound { break }
                         defer { k -= 1 }
-                        guard a.range.upperBound <= span.lowerBound, !nested[k], way.types.contains(a.type), !isUsed(a.mention), starts(a) else { continue }
+                        guard a.range.upperBound <= span.lowerBound, !nested[k], way.types.contains(a.type), !isUsed(a.mention), starts(a),
+                              !Linker.isAliasDefinition(a.range, text) else { continue }
                         if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { continue }
                         // A mention written right before one the frame holds qualifies that
                         // one (美国|X公司: the company's country, not the project's place).
