@@ -222,8 +222,10 @@ public final class Linker: @unchecked Sendable {
         var span: Range<Int>
         var args: [[Atom]]
         var literalCount: Int
-        /// located_in attachments left for when every frame is built: (role, of role).
-        var pending: [(Int, Int)] = []
+        /// located_in attachments left for when every frame is built: the role, the role
+        /// whose filler's place it takes, and what the ways after located_in found, used
+        /// when no located_in frame names one.
+        var pending: [(role: Int, of: Int, fallback: Atom?)] = []
 
         var filled: Int { args.reduce(0) { $0 + $1.count } + literalCount }
     }
@@ -720,7 +722,9 @@ public final class Linker: @unchecked Sendable {
                         if types.contains(.organization), !types.contains(.location), let loc = startsAt(next).first(where: { atoms[$0].type == .location }) {
                             next = skipSpaces(atoms[loc].range.upperBound)
                         }
-                        guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) }) else { break }
+                        // A member named twice (X公司,该公司: the anaphor stands for X) ends the list.
+                        guard let n = startsAt(next).first(where: { types.contains(atoms[$0].type) }),
+                              !chain.contains(where: { atoms[$0].mention == atoms[n].mention }) else { break }
                         chain.append(n)
                     }
                     for count in stride(from: chain.count, through: 1, by: -1) {
@@ -795,6 +799,14 @@ public final class Linker: @unchecked Sendable {
         return nil
     }
 
+    /// Whether `a` is a place written after 从 or 来自: where something comes from (从烟台
+    /// 招引X), never where it is.
+    static func isOrigin(_ a: Atom, _ text: [UInt16]) -> Bool {
+        guard a.type == .location, !a.isAnaphor else { return false }
+        let k = a.range.lowerBound
+        return (k >= 1 && text[k - 1] == 0x4ECE) || (k >= 2 && text[k - 2] == 0x6765 && text[k - 1] == 0x81EA)  // 从, 来自
+    }
+
     /// Whether `a` is the short name a parenthesized definition gives (the Y of X（以下简称
     /// “Y”））: a role takes X there, the name written in full.
     static func isAliasDefinition(_ a: Range<Int>, _ text: [UInt16]) -> Bool {
@@ -843,6 +855,7 @@ public final class Linker: @unchecked Sendable {
                 return args.contains { $0.contains { !$0.isAnaphor && $0.range.lowerBound == e } }
             }
             let span = frame.span
+            var waiting: Int?  // the index in `pending` of a located_in way tried before
             for (w, way) in ways.enumerated() {
                 func starts(_ a: Atom) -> Bool {
                     way.startsWith.isEmpty || way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) }
@@ -866,7 +879,7 @@ public final class Linker: @unchecked Sendable {
                         if let p = pick, a.range.lowerBound + window.longest < p.range.upperBound { break }
                         defer { k -= 1 }
                         guard a.range.upperBound <= span.lowerBound, !nested[k], way.types.contains(a.type), !isUsed(a.mention), starts(a),
-                              !Linker.isAliasDefinition(a.range, text) else { continue }
+                              !Linker.isAliasDefinition(a.range, text), !Linker.isOrigin(a, text) else { continue }
                         if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { continue }
                         // A mention written right before one the frame holds qualifies that
                         // one (美国|X公司: the company's country, not the project's place).
@@ -916,24 +929,40 @@ public final class Linker: @unchecked Sendable {
                         frame.args[role] = prev.args[role]
                     }
                 case .locatedIn:
-                    // Filled once every frame is built (resolveLocatedIn); later ways wait.
-                    frame.pending.append((role, ofRoles[w]))
+                    // Filled once every frame is built (resolveLocatedIn); the ways after
+                    // it are tried now for a fallback.
+                    frame.pending.append((role, ofRoles[w], nil))
+                    waiting = frame.pending.count - 1
+                    continue
+                }
+                if let pick, let waiting {
+                    frame.pending[waiting].fallback = pick
+                    break
                 }
                 if let pick { frame.args[role] = [pick] }
-                if !frame.args[role].isEmpty || way.strategy == .locatedIn { break }
+                if !frame.args[role].isEmpty { break }
             }
         }
     }
 
+    /// A short phrase that still says where, after a place that opens a clause: 在尕海镇
+    /// |的戈壁滩上|, 在园区|的施工现场|. 的, up to six units, and a word of position.
+    static func isPlaceTail(_ tail: ArraySlice<UInt16>) -> Bool {
+        guard tail.count >= 3, tail.count <= 8, tail.first == 0x7684, let last = tail.last else { return false }  // 的
+        return placeTailEnds.contains(last) && !tail.contains(where: { clauseBreaks.contains($0) })
+    }
+    static let placeTailEnds: Set<UInt16> = Set("上里内中旁边".utf16)
+
     /// `atom` is in the clause of `span`, or ends a fronted clause of its own right before
     /// it: a time or a place set off by a comma governs the clause it opens (2月28日,A与B
-    /// 签约; 在格尔木市郭勒木德镇,由A投资建设的B项目...: the place is the project's).
+    /// 签约; 在格尔木市郭勒木德镇,由A投资建设的B项目...: the place is the project's; 在尕海镇
+    /// 的戈壁滩上,...: the same with a short phrase of position after the place).
     static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int) -> Bool {
         let between = text[atom.upperBound..<span.lowerBound]
         let breaks = between.filter { clauseBreaks.contains($0) }.count
         if breaks == 0 { return true }
         guard breaks == 1, let comma = between.firstIndex(where: { clauseBreaks.contains($0) }),
-              text[atom.upperBound..<comma].allSatisfy({ $0 == 0x20 }) else { return false }
+              text[atom.upperBound..<comma].allSatisfy({ $0 == 0x20 }) || isPlaceTail(text[atom.upperBound..<comma]) else { return false }
         // What opens the atom's clause: nothing, or 在/于 and at most a few more places.
         var clauseStart = atom.lowerBound
         while clauseStart > sentenceStart, !clauseBreaks.contains(text[clauseStart - 1]) { clauseStart -= 1 }
@@ -951,9 +980,12 @@ public final class Linker: @unchecked Sendable {
             if let e = f.args[0].first, located[key(f.sid, e.mention)] == nil { located[key(f.sid, e.mention)] = f.args[1] }
         }
         for i in frames.indices where !frames[i].pending.isEmpty {
-            for (role, of) in frames[i].pending {
-                guard frames[i].args[role].isEmpty, of >= 0, let target = frames[i].args[of].first else { continue }
-                if let loc = located[key(frames[i].sid, target.mention)] { frames[i].args[role] = loc }
+            for (role, of, fallback) in frames[i].pending where frames[i].args[role].isEmpty {
+                if of >= 0, let target = frames[i].args[of].first, let loc = located[key(frames[i].sid, target.mention)] {
+                    frames[i].args[role] = loc
+                } else if let fallback, !frames[i].args.contains(where: { $0.contains { $0.mention == fallback.mention } }) {
+                    frames[i].args[role] = [fallback]
+                }
             }
             frames[i].pending = []
         }
