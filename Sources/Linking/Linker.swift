@@ -642,13 +642,22 @@ public final class Linker: @unchecked Sendable {
 
         /// Past spaces, and past a short name's definition (X（以下简称“Y”）投资...): the
         /// pattern reads X and what follows the parentheses as adjacent.
-        func skipSpaces(_ p: Int) -> Int {
+        /// The parentheses test is all the hot path pays: the rest is out of line (a loop
+        /// here kept `match` from inlining it, +30% of its instructions).
+        @inline(__always) func skipSpaces(_ p: Int) -> Int {
             var q = p
-            while true {
-                while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
-                guard q < end, text[q] == 0xFF08 || text[q] == 0x28, let e = Linker.aliasDefinitionEnd(text, at: q, end: end) else { return q }
+            while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
+            if q < end, text[q] == 0xFF08 || text[q] == 0x28 { return skipAliasDefinitions(q) }
+            return q
+        }
+
+        @inline(never) func skipAliasDefinitions(_ p: Int) -> Int {
+            var q = p
+            while q < end, text[q] == 0xFF08 || text[q] == 0x28, let e = Linker.aliasDefinitionEnd(text, at: q, end: end) {
                 q = e
+                while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
             }
+            return q
         }
 
         var best: (end: Int, bound: [(Int, Int)])?
