@@ -668,8 +668,13 @@ public final class RuleMatcher {
         switch u {
         case 0xB7, 0x30FB, 0x28, 0x29, 0x201C, 0x201D, 0x26, 0x2D, 0x2E: return true
         case 0x20:
-            // Between Latin words, also after an abbreviation's period (Pte. Ltd.).
-            return i > lower && i + 1 < upper && (TextUnits.isASCIILetter(t[i - 1]) || t[i - 1] == 0x2E) && TextUnits.isASCIILetter(t[i + 1])
+            // Between Latin words, also after an abbreviation's period (Pte. Ltd.) and its
+            // comma (Co., Ltd.).
+            return i > lower && i + 1 < upper && TextUnits.isASCIILetter(t[i + 1])
+                && (TextUnits.isASCIILetter(t[i - 1]) || t[i - 1] == 0x2E || (t[i - 1] == 0x2C && i - 1 > lower && t[i - 2] == 0x2E))
+        case 0x2C:
+            // The comma of Co., Ltd.: after a period, before a space and a Latin letter.
+            return i > lower && i + 2 < upper && t[i - 1] == 0x2E && t[i + 1] == 0x20 && TextUnits.isASCIILetter(t[i + 2])
         default: return false
         }
     }
