@@ -463,7 +463,7 @@ public final class Linker: @unchecked Sendable {
                               _ scratch: inout SentenceScratch, into out: inout [Frame]) {
         scratch.atomStarts.removeAll(keepingCapacity: true)
         for a in atoms { scratch.atomStarts.append(a.range.lowerBound) }
-        var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, starts: scratch.atomStarts)
+        var ctx = MatchContext(text: text, end: s.utf16Range.upperBound, atoms: atoms, starts: scratch.atomStarts, aliasOpeners: rules.aliasOpeners)
         // Atoms inside a bigger mention (the product in a project's name): `before` skips
         // them. Atoms are sorted by start, longer first, so one pass tells.
         var nested = scratch.nested
@@ -598,6 +598,8 @@ public final class Linker: @unchecked Sendable {
         let atoms: [Atom]
         /// Start of each atom (atoms are sorted by start).
         let starts: [Int]
+        /// `RelationRuleSet.aliasOpeners`.
+        let aliasOpeners: [[UInt16]]
         var bound: [(Int, Int)] = []
         var roles: [Int] = []
         var gapEnds: [GapEnd] = []
@@ -653,7 +655,7 @@ public final class Linker: @unchecked Sendable {
 
         @inline(never) func skipAliasDefinitions(_ p: Int) -> Int {
             var q = p
-            while q < end, text[q] == 0xFF08 || text[q] == 0x28, let e = Linker.aliasDefinitionEnd(text, at: q, end: end) {
+            while q < end, text[q] == 0xFF08 || text[q] == 0x28, let e = Linker.aliasDefinitionEnd(text, at: q, end: end, openers: aliasOpeners) {
                 q = e
                 while q < end, text[q] == 0x20 || text[q] == 0x09 { q += 1 }
             }
@@ -791,14 +793,12 @@ public final class Linker: @unchecked Sendable {
         }
     }
 
-    /// The words that open a short name's definition inside parentheses.
-    static let aliasOpeners: [[UInt16]] = ["以下简称", "以下称", "简称", "下称"].map { Array($0.utf16) }
-
     /// Where a parenthesized short-name definition starting at `q` ends (after its closing
-    /// parenthesis), or nil: （以下简称“华驰氢能”）, (简称"沁园公司").
-    static func aliasDefinitionEnd(_ text: [UInt16], at q: Int, end: Int) -> Int? {
+    /// parenthesis), or nil: （以下简称“华驰氢能”）, (简称"沁园公司"). `openers`: the rule
+    /// set's `aliasOpeners`, each starting with the parenthesis.
+    static func aliasDefinitionEnd(_ text: [UInt16], at q: Int, end: Int, openers: [[UInt16]]) -> Int? {
         guard q < end, text[q] == 0xFF08 || text[q] == 0x28 else { return nil }
-        guard aliasOpeners.contains(where: { MatchContext.wordAt(text, q + 1, end, $0) }) else { return nil }
+        guard openers.contains(where: { MatchContext.wordAt(text, q, end, $0) }) else { return nil }
         var k = q + 1
         while k < end && k <= q + 32 {
             if text[k] == 0xFF09 || text[k] == 0x29 { return k + 1 }
@@ -818,13 +818,15 @@ public final class Linker: @unchecked Sendable {
 
     /// Whether `a` is the short name a parenthesized definition gives (the Y of X（以下简称
     /// “Y”））: a role takes X there, the name written in full.
-    static func isAliasDefinition(_ a: Range<Int>, _ text: [UInt16]) -> Bool {
+    static func isAliasDefinition(_ a: Range<Int>, _ text: [UInt16], openers: [[UInt16]]) -> Bool {
         var k = a.lowerBound
         var back = 0
         while k > 0 && back < 8 {
             k -= 1
             back += 1
-            if text[k] == 0xFF08 || text[k] == 0x28 { return aliasDefinitionEnd(text, at: k, end: text.count).map { $0 >= a.upperBound } ?? false }
+            if text[k] == 0xFF08 || text[k] == 0x28 {
+                return aliasDefinitionEnd(text, at: k, end: text.count, openers: openers).map { $0 >= a.upperBound } ?? false
+            }
         }
         return false
     }
@@ -888,7 +890,7 @@ public final class Linker: @unchecked Sendable {
                         if let p = pick, a.range.lowerBound + window.longest < p.range.upperBound { break }
                         defer { k -= 1 }
                         guard a.range.upperBound <= span.lowerBound, !nested[k], way.types.contains(a.type), !isUsed(a.mention), starts(a),
-                              !Linker.isAliasDefinition(a.range, text), !Linker.isOrigin(a, text) else { continue }
+                              !Linker.isAliasDefinition(a.range, text, openers: rules.aliasOpeners), !Linker.isOrigin(a, text) else { continue }
                         if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { continue }
                         // A mention written right before one the frame holds qualifies that
                         // one (美国|X公司: the company's country, not the project's place).

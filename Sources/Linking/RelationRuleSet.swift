@@ -15,6 +15,10 @@ public final class RelationRuleSet: @unchecked Sendable {
     /// Anaphor word -> the mention types it stands for, and the words such a mention must
     /// end with, if any (该公司: an ORG ending in 公司 or 集团, not a school).
     public private(set) var anaphors: [(word: [UInt16], types: TypeSet, ends: [[UInt16]])] = []
+    /// What opens a short name's definition, each starting with its parenthesis
+    /// (lexicons/alias_open.txt: （以下简称“): patterns read past the definition, and a
+    /// role attached from before takes the full name it follows.
+    public private(set) var aliasOpeners: [[UInt16]] = []
     let places: PlaceLevels
 
     init(places: PlaceLevels) { self.places = places }
@@ -25,7 +29,7 @@ public final class RelationRuleSet: @unchecked Sendable {
     /// Loads Rules/relations/*.yaml in name order. `lexicons` are the extraction rule set's.
     public static func load(directory: String, lexicons: [String: Lexicon]) -> (RelationRuleSet?, [RuleDiagnostic]) {
         var problems: [RuleDiagnostic] = []
-        for needed in ["anaphor", "place_name", "place_level", "foreign_place"] where lexicons[needed] == nil {
+        for needed in ["anaphor", "place_name", "place_level", "foreign_place", "alias_open"] where lexicons[needed] == nil {
             problems.append(RuleDiagnostic(file: "lexicons/\(needed).txt", line: 0, message: "lexicon needed by the relation rules is missing"))
         }
         guard problems.isEmpty else { return (nil, problems) }
@@ -47,6 +51,14 @@ public final class RelationRuleSet: @unchecked Sendable {
                 continue
             }
             set.anaphors.append((e.text, types, ends))
+        }
+        for e in lexicons["alias_open"]!.entries {
+            guard let first = e.text.first, first == 0xFF08 || first == 0x28 else {
+                problems.append(RuleDiagnostic(file: "lexicons/alias_open.txt", line: e.line,
+                                               message: "\"\(String(decoding: e.text, as: UTF16.self))\": a short name's definition opens with a parenthesis, （ or ("))
+                continue
+            }
+            set.aliasOpeners.append(e.text)
         }
         let folder = directory + "/relations"
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
