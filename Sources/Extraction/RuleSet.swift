@@ -603,8 +603,17 @@ public final class RuleSet: @unchecked Sendable {
         var triggers = Set<UInt16>()
         var triggersDone = false
         /// The lexicon a pattern names, or nil with the problem recorded.
-        /// `name:value` names the entries of `name` with that value (<place_level:zone>).
+        /// `name:value` names the entries of `name` with that value (<place_level:zone>);
+        /// `a+b` the union of lexicons (<unit_count+unit_measure>), as in {stem} and after:.
         func lexicon(_ name: String, written: String) -> Lexicon? {
+            if name.contains("+") {
+                var unknown = false
+                let joined = joinedLexicons(name) { n in
+                    unknown = true
+                    problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon \(n) in \(written) (no lexicons/\(n).txt)"))
+                }
+                return unknown ? nil : joined
+            }
             let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
             guard let lex = lexicons[parts[0]] else {
                 problems.append(RuleDiagnostic(file: file, line: line, message: "rule \(rule): unknown lexicon \(written) (no lexicons/\(parts[0]).txt)"))

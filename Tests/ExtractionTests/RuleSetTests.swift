@@ -156,6 +156,31 @@ final class RuleSetTests: XCTestCase {
         XCTAssertTrue(bad.contains { $0.description.contains("l.yaml:4: rule zone: no entry of lexicons/extra_levels.txt has the value county") }, "\(bad)")
     }
 
+    /// `<a+b>` in a pattern is the union of the lexicons; an unknown one is a lint error.
+    func testLexiconUnionInPattern() throws {
+        let dir = try scratch([:])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "# counts\n件\n台\n".write(toFile: dir + "/lexicons/counted.txt", atomically: true, encoding: .utf8)
+        try "# measures\n吨\n".write(toFile: dir + "/lexicons/measured.txt", atomically: true, encoding: .utf8)
+        func write(_ lexicons: String) throws {
+            try """
+            rules:
+              - id: unit
+                type: ORG
+                pattern: "五 <\(lexicons)>"
+                examples: ["⏩五吨⏪"]
+            """.write(toFile: dir + "/q.yaml", atomically: true, encoding: .utf8)
+        }
+        try write("counted+measured")
+        let tester = try ruleTester(loading: dir)
+        let (doc, result) = tester.extract("五吨、五台和五米。", date: nil)
+        XCTAssertEqual(result.mentions.map { TextUnits.string(doc.text[$0.utf16Range]) }, ["五吨", "五台"])
+
+        try write("counted+nosuch")
+        let (_, bad) = RuleSet.load(directory: dir)
+        XCTAssertTrue(bad.contains { $0.description.contains("q.yaml:4: rule unit: unknown lexicon nosuch in <counted+nosuch>") }, "\(bad)")
+    }
+
     /// `after:` keeps a match only where a word of its lexicons ends at the match's start;
     /// an unknown lexicon there is a lint error at its line.
     func testAfterNeedsAWordBeforeTheMatch() throws {
