@@ -119,6 +119,7 @@ public struct LayoutJoiner {
         var hasPunct = false
         for i in L.contentStart..<L.contentEnd where LayoutJoiner.isClausePunctuation(t[i]) { hasPunct = true; break }
         guard (hasPunct && lLength >= minimumProseLength) || lLength >= longLine else { return false }
+        guard !LayoutJoiner.isPageHeader(t, L.contentStart, L.contentEnd) else { return false }
         let first = t[M.contentStart]
         guard TextUnits.isIdeograph(first) || TextUnits.isASCIIAlnum(first) else { return false }
         guard !LayoutJoiner.opensUnit(t, M.contentStart, M.contentEnd) else { return false }
@@ -128,6 +129,44 @@ public struct LayoutJoiner {
             for i in M.contentStart..<M.contentEnd where LayoutJoiner.isClausePunctuation(t[i]) || t[i] == 0x201D { mPunct = true; break }
             if !mPunct { return false }
         }
+        if mLength < longLine && LayoutJoiner.isTwoPartHeadline(t, M.contentStart, M.contentEnd) { return false }
         return true
+    }
+
+    /// 一 to 十 and 〇 (第十二版).
+    static let pageNumberWords: Set<UInt16> = [0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x3007]
+
+    /// A page header (`2024年07月26日 第05版：产业`): its colon is no clause punctuation, and
+    /// the section name at its end (产业, 综合) would run into the headline below.
+    static func isPageHeader(_ t: UnsafeBufferPointer<UInt16>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end {
+            if t[i] == 0x7B2C {  // 第
+                var j = i + 1
+                while j < end, (0x30...0x39).contains(t[j]) || pageNumberWords.contains(t[j]) { j += 1 }
+                if j > i + 1, j < end, t[j] == 0x7248 { return true }  // 版
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// A headline with a main and a second part split by a space and no clause punctuation
+    /// (`格尔木盐湖提锂项目密集开工 锂电产业加速成链`): prose never puts a space between
+    /// ideographs, so such a line starts no continuation however long it is.
+    static func isTwoPartHeadline(_ t: UnsafeBufferPointer<UInt16>, _ start: Int, _ end: Int) -> Bool {
+        var sawSpace = false
+        var i = start + 1
+        while i < end - 1 {
+            let u = t[i]
+            if isClausePunctuation(u) { return false }
+            if isSpace(u), TextUnits.isIdeograph(t[i - 1]) {
+                var j = i + 1
+                while j < end, isSpace(t[j]) { j += 1 }
+                if j < end, TextUnits.isIdeograph(t[j]) { sawSpace = true }
+            }
+            i += 1
+        }
+        return sawSpace
     }
 }

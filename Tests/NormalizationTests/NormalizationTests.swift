@@ -77,6 +77,10 @@ final class LayoutJoinerTests: XCTestCase {
             "全县上下要坚定信心,克服困难,抢抓机遇,加快推进\n\n本报冠县讯 3月1日,县里召开会议。", // next opens a dateline
             "服务“沉”下去 生产“提”上来\n\n冠县复工达产“靶向”精准",                          // two headlines
             "聊城启动扶贫领域问题整改“清零”大行动——\n\n“再小的问题也不放过”",
+            // A page header's colon is no prose, and its section name (经济) no open end.
+            "2025年03月09日 第02版:经济\n芜湖光伏组件项目满负荷生产订单已经排到年底",
+            // A headline of two parts split by a space, however long.
+            "全县上下要坚定信心,克服困难,抢抓机遇,加快推进\n\n蒙城新能源电池项目进入设备调试阶段 预计三季度试产",
         ]
         for c in cases { XCTAssertEqual(join(c).0, c, c) }
     }
