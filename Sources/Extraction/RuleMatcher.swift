@@ -707,7 +707,11 @@ public final class RuleMatcher {
         if let generic {
             while s > lower {
                 let n = generic.longestEntry(t, endingAt: s, lowerBound: lower)
-                if n == 0 { break }
+                if n == 0 {
+                    // Quotes around generic words leave them generic (再添|“强链”项目).
+                    if t[s - 1] == 0x201D || t[s - 1] == 0x201C { s -= 1; continue }
+                    break
+                }
                 // A generic word that is the end of a longer stop word is no generic word
                 // here (集|中 of 集中签约重大项目: 集中 stops the name, 中 alone is generic).
                 if let stops, stops.longestEntry(t, endingAt: s, lowerBound: lower) > n { break }
