@@ -400,6 +400,8 @@ public final class Linker: @unchecked Sendable {
             for a in rules.anaphors where p + a.word.count <= s.utf16Range.upperBound && matched == 0 {
                 let word = a.word
                 guard text[p..<(p + word.count)].elementsEqual(word) else { continue }
+                if !a.after.isEmpty && !a.after.contains(where: { w in
+                    p - w.count >= s.utf16Range.lowerBound && text[(p - w.count)..<p].elementsEqual(w) }) { continue }
                 let span = p..<(p + word.count)
                 // Inside a mention it is part of a name, not an anaphor.
                 if Linker.overlapsAny(span, own, mentions) { continue }

@@ -11,10 +11,10 @@ public final class RelationRuleSet: @unchecked Sendable {
     /// Per relation type, the roles on which two frames of one sentence are one fact
     /// (`merge_on:` in the type's file): X投资建设的Y项目,总投资58亿元 gives one investment.
     public private(set) var mergeOn: [RelationType: [String]] = [:]
-    /// Anaphor word -> the mention types it stands for (lexicons/anaphor.txt).
-    /// Anaphor word -> the mention types it stands for, and the words such a mention must
-    /// end with, if any (该公司: an ORG ending in 公司 or 集团, not a school).
-    public private(set) var anaphors: [(word: [UInt16], types: TypeSet, ends: [[UInt16]])] = []
+    /// Anaphor word (lexicons/anaphor.txt) -> the mention types it stands for, the words
+    /// such a mention must end with, if any (该公司: an ORG ending in 公司 or 集团, not a
+    /// school), and the words one of which must come right before it, if any (其 only in 由其).
+    public private(set) var anaphors: [(word: [UInt16], types: TypeSet, ends: [[UInt16]], after: [[UInt16]])] = []
     /// What opens a short name's definition, each starting with its parenthesis
     /// (lexicons/alias_open.txt: （以下简称“): patterns read past the definition, and a
     /// role attached from before takes the full name it follows.
@@ -41,16 +41,26 @@ public final class RelationRuleSet: @unchecked Sendable {
             for name in (parts.first ?? "").split(separator: "|") {
                 if let t = MentionType(rawValue: String(name)) { types.insert(t) } else { types = TypeSet(); break }
             }
-            var ends: [[UInt16]] = []
-            if parts.count == 3, parts[1] == "ends" {
-                ends = parts[2].split(separator: ",").map { Array(String($0).utf16) }
+            // Then optional pairs: "ends 公司,集团" (what the mention must end with) and
+            // "after 由" (the words one of which must come right before the anaphor).
+            var ends: [[UInt16]] = [], after: [[UInt16]] = []
+            var wellFormed = parts.count % 2 == 1
+            var k = 1
+            while wellFormed && k + 1 < parts.count {
+                let words = parts[k + 1].split(separator: ",").map { Array(String($0).utf16) }
+                switch parts[k] {
+                case "ends": ends = words
+                case "after": after = words
+                default: wellFormed = false
+                }
+                k += 2
             }
-            if types.isEmpty || !(parts.count == 1 || (parts.count == 3 && parts[1] == "ends")) {
+            if types.isEmpty || !wellFormed {
                 problems.append(RuleDiagnostic(file: "lexicons/anaphor.txt", line: e.line,
-                                               message: "anaphor \"\(String(decoding: e.text, as: UTF16.self))\": write a tab, the mention types it stands for (PROJECT|ORG), and optionally \"ends 公司,集团\""))
+                                               message: "anaphor \"\(String(decoding: e.text, as: UTF16.self))\": write a tab, the mention types it stands for (PROJECT|ORG), and optionally \"ends 公司,集团\" and \"after 由\""))
                 continue
             }
-            set.anaphors.append((e.text, types, ends))
+            set.anaphors.append((e.text, types, ends, after))
         }
         for e in lexicons["alias_open"]!.entries {
             guard let first = e.text.first, first == 0xFF08 || first == 0x28 else {
