@@ -205,7 +205,8 @@ extension RelationType {
 }
 
 /// Administrative rank of a place name, for containment (临清市 holds 潘庄镇, not the
-/// other way round): country 0, province 1, city 2, county 3, zone 3.5, town 4, village 5.
+/// other way round): country 0, province 1, city 2, county 3, zone 3.5, town 4, village 5;
+/// abroad, a country 0, a region in it 1, a city 2 (lexicons/foreign_place.txt values).
 struct PlaceLevels: @unchecked Sendable {
     let gazetteer: Lexicon
     let suffixes: Lexicon
@@ -216,6 +217,9 @@ struct PlaceLevels: @unchecked Sendable {
     /// Rank per gazetteer entry and per level-word entry, read once at load time.
     let gazetteerRank: [Double?]
     let suffixRank: [Double?]
+    /// Per foreign entry: 0 for a country or world region, 1 for a region inside a
+    /// country (`region`), 2 for a city (`city`), so 德国 holds 斯图加特.
+    let foreignRank: [Double]
 
     init(gazetteer: Lexicon, suffixes: Lexicon, foreign: Lexicon) {
         self.gazetteer = gazetteer
@@ -253,6 +257,13 @@ struct PlaceLevels: @unchecked Sendable {
             default: return nil
             }
         }
+        foreignRank = foreign.entries.map { e in
+            switch e.value {
+            case "region": return 1
+            case "city": return 2
+            default: return 0
+            }
+        }
         fullNameUnits = Dictionary(uniqueKeysWithValues: map.map { (Array($0.key.utf16), Array($0.value.utf16)) })
     }
 
@@ -269,9 +280,8 @@ struct PlaceLevels: @unchecked Sendable {
             if end == b.count, found == nil { found = gazetteerRank[entry] }
         }
         if let found { return found }
-        var foreignPlace = false
-        foreign.forEachMatch(b, at: 0, limit: b.count) { end, _ in if end == b.count { foreignPlace = true } }
-        if foreignPlace { return 0 }
+        foreign.forEachMatch(b, at: 0, limit: b.count) { end, entry in if end == b.count { found = foreignRank[entry] } }
+        if let found { return found }
         let n = suffixes.longestEntry(b, endingAt: b.count, lowerBound: 0)
         if n > 0, n < b.count {
             suffixes.forEachMatch(b, at: b.count - n, limit: b.count) { end, entry in
