@@ -969,7 +969,8 @@ public final class Linker: @unchecked Sendable {
     /// `atom` is in the clause of `span`, or ends a fronted clause of its own right before
     /// it: a time or a place set off by a comma governs the clause it opens (2月28日,A与B
     /// 签约; 在格尔木市郭勒木德镇,由A投资建设的B项目...: the place is the project's; 在尕海镇
-    /// 的戈壁滩上,...: the same with a short phrase of position after the place).
+    /// 的戈壁滩上,...: the same with a short phrase of position after the place; 开工活动当天,
+    /// ...: a time after the event it dates).
     static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int) -> Bool {
         let between = text[atom.upperBound..<span.lowerBound]
         let breaks = between.filter { clauseBreaks.contains($0) }.count
@@ -981,7 +982,17 @@ public final class Linker: @unchecked Sendable {
         while clauseStart > sentenceStart, !clauseBreaks.contains(text[clauseStart - 1]) { clauseStart -= 1 }
         let opening = text[clauseStart..<atom.lowerBound].drop { $0 == 0x20 }
         if opening.isEmpty { return true }
-        return opening.count <= 16 && (opening.first == 0x5728 || opening.first == 0x4E8E) // 在, 于
+        if opening.count <= 16 && (opening.first == 0x5728 || opening.first == 0x4E8E) { return true } // 在, 于
+        return isEventOpening(opening, atomEndsClause: text[atom.upperBound..<comma].allSatisfy { $0 == 0x20 })
+    }
+
+    /// An event named before the time it sets (开工活动|当天|, 签约仪式|上午|, 推介会|当日|):
+    /// the time is the event's, and the event is what the next clause tells.
+    static func isEventOpening(_ opening: ArraySlice<UInt16>, atomEndsClause: Bool) -> Bool {
+        guard atomEndsClause, opening.count >= 2, opening.count <= 10, let last = opening.last else { return false }
+        if last == 0x4F1A { return true }  // 会 (签约会, 推介会)
+        let tail = opening.suffix(2)
+        return tail.elementsEqual("仪式".utf16) || tail.elementsEqual("活动".utf16) || tail.elementsEqual("典礼".utf16)
     }
 
     private func resolveLocatedIn(_ frames: inout [Frame]) {
