@@ -107,8 +107,10 @@ public final class SentenceBreaker {
     private func acceptBoundary(_ r: UnsafeBufferPointer<UInt16>, _ b: Int) -> Bool {
         guard b > 0, b < r.count else { return true }
         var k = b - 1
-        while k > 0, isSpace(r[k]) { k -= 1 }
-        if r[k] == 0x2E /* . */ && !isSpace(r[b - 1]) {
+        // ICU keeps an opening bracket after the period with it (Ltd.|(以下简称...):
+        // look at the period itself and at what directly follows it.
+        while k > 0, isSpace(r[k]) || SentenceBreaker.isOpening(r[k]) { k -= 1 }
+        if r[k] == 0x2E /* . */ && !isSpace(r[k + 1]) {
             return false
         }
         if r[k] == 0x2E && isSpace(r[b - 1]) && TextUnits.isIdeograph(r[b]) {

@@ -31,6 +31,9 @@ final class SentenceBreakerTests: XCTestCase {
     func testAbbreviationsInLatinNamesDoNotEndASentence() throws {
         XCTAssertEqual(try texts("管委会与新加坡Harbor Line Pte. Ltd.签约。项目明年投产。"),
                        ["管委会与新加坡Harbor Line Pte. Ltd.签约。", "项目明年投产。"])
+        // A bracket right after the name's period: ICU keeps it with the period.
+        XCTAssertEqual(try texts("越南Delta Textile Co., Ltd.(以下简称“德尔塔”)投资建厂。项目年底投产。"),
+                       ["越南Delta Textile Co., Ltd.(以下简称“德尔塔”)投资建厂。", "项目年底投产。"])
         XCTAssertEqual(try texts("他在信中写道:We keep going. Then we rest。我们同意。"),
                        ["他在信中写道:We keep going.", "Then we rest。", "我们同意。"])
     }
