@@ -40,9 +40,10 @@ public enum ValueBuilder {
         }
         func number(_ role: Role) -> Double? { index(role).flatMap { caps.number($0) } }
         func lexicon(_ role: Role) -> String? { index(role).flatMap { caps.lexiconValue($0) } }
-        /// A whole number: the element's value, or its text as Chinese numerals.
+        /// A whole number: the element's value, or its text as Chinese numerals, or the
+        /// rule's constant (`set: {month: "1"}`: 前5个月 starts in January).
         func int(_ role: Role) -> Int? {
-            guard let i = index(role) else { return nil }
+            guard let i = index(role) else { return set.isEmpty ? nil : set[role.name].flatMap { Int($0) } }
             if let n = caps.number(i), n == n.rounded() { return Int(n) }
             return ChineseNumber.parse(caps.text(i)).map { Int($0) }
         }
