@@ -296,10 +296,23 @@ public final class Lexicon: @unchecked Sendable {
 
     /// One lexicon holding the entries of several (first occurrence kept), for a stem's
     /// stop words drawn from more than one file.
+    /// The entries of several lexicons; a word in more than one keeps its first entry,
+    /// unless a later one has no value where the first has stop limits: a stop word
+    /// stops wherever one of the joined lexicons says it does (建设 in name_stop, with its
+    /// exceptions, and in project_stop, without: a project's name stops at every 建设).
     static func union(_ lexicons: [Lexicon]) -> Lexicon {
-        var seen = Set<[UInt16]>()
+        var at: [[UInt16]: Int] = [:]
         var entries: [Entry] = []
-        for l in lexicons { for e in l.entries where seen.insert(e.text).inserted { entries.append(e) } }
+        for l in lexicons {
+            for e in l.entries {
+                if let i = at[e.text] {
+                    if e.value == nil, !StopLimits(value: entries[i].value).isEmpty { entries[i] = e }
+                } else {
+                    at[e.text] = entries.count
+                    entries.append(e)
+                }
+            }
+        }
         return Lexicon(name: lexicons.map(\.name).joined(separator: "+"), file: lexicons.map(\.file).joined(separator: "+"), entries: entries)
     }
 
