@@ -364,12 +364,18 @@ public final class Extractor {
                         // Free, or held by a name of another type lying wholly inside.
                         var soft = false
                         var ok = true
+                        var held = 0
                         for j in i..<end where owner[j] != 0 {
-                            let held = owner[j]
-                            let otherName = held != mine && MentionType.byCode[Int(held)].isName
+                            let h = owner[j]
+                            let otherName = h != mine && MentionType.byCode[Int(h)].isName
                             if !otherName { ok = false; break }
                             soft = true
+                            held += 1
                         }
+                        // Names of another type covering all of it leave nothing to add: a
+                        // second mention on the same span (长三角…研究院 built as a PROJECT
+                        // and written again as an ORG) would name one thing twice.
+                        if ok && held == end - i { ok = false }
                         if ok && soft {
                             // The shorter name must not stick out of this one.
                             if i > 0, owner[i - 1] != 0, owner[i - 1] == owner[i] { ok = false }

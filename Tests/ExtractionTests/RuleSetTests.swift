@@ -327,6 +327,19 @@ final class MatcherPruningTests: XCTestCase {
         XCTAssertEqual(try extract("临清市委书记何宪卓介绍。"), ["临清", "市委书记", "何宪卓"])
     }
 
+    /// A name written again gets the repeat pass's type only where no mention of another
+    /// type already covers it: a facility built (a PROJECT) and later written as an ORG
+    /// keeps one mention per span.
+    func testRepeatAddsNoSecondMentionOnASpan() throws {
+        let breaker = try SentenceBreaker()
+        let tester = RuleTester(ruleSet: RuleSetTests.rules, sentences: { breaker.sentences(of: $0) })
+        let (doc, result) = tester.extract("双方将合作共建湘江智能焊接研究院。湘江智能焊接研究院明年建成。", date: CalendarDate(iso: "2020-03-23"))
+        let spans = result.mentions.map(\.utf16Range)
+        XCTAssertEqual(Set(spans.map { [$0.lowerBound, $0.upperBound] }).count, spans.count,
+                       result.mentions.map { "\($0.type) \(TextUnits.string(doc.text[$0.utf16Range]))" }.joined(separator: ", "))
+        XCTAssertEqual(result.mentions.map(\.type), [.project, .organization, .date])
+    }
+
     /// A rule is tried only in sentences that hold a start of each required element; a
     /// sentence without 至/到/- still gets its single amounts, one with it the range.
     func testRequiredElementFilterKeepsMatches() throws {
