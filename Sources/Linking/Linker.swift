@@ -893,7 +893,7 @@ public final class Linker: @unchecked Sendable {
                         defer { k -= 1 }
                         guard a.range.upperBound <= span.lowerBound, !nested[k], way.types.contains(a.type), !isUsed(a.mention), starts(a),
                               !Linker.isAliasDefinition(a.range, text, openers: rules.aliasOpeners), !Linker.isOrigin(a, text) else { continue }
-                        if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound) { continue }
+                        if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound, eventWords: rules.eventWords) { continue }
                         // A mention written right before one the frame holds qualifies that
                         // one (美国|X公司: the company's country, not the project's place).
                         if qualifiesBound(a) { continue }
@@ -971,7 +971,7 @@ public final class Linker: @unchecked Sendable {
     /// 签约; 在格尔木市郭勒木德镇,由A投资建设的B项目...: the place is the project's; 在尕海镇
     /// 的戈壁滩上,...: the same with a short phrase of position after the place; 开工活动当天,
     /// ...: a time after the event it dates).
-    static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int) -> Bool {
+    static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int, eventWords: [[UInt16]]) -> Bool {
         let between = text[atom.upperBound..<span.lowerBound]
         let breaks = between.filter { clauseBreaks.contains($0) }.count
         if breaks == 0 { return true }
@@ -983,16 +983,15 @@ public final class Linker: @unchecked Sendable {
         let opening = text[clauseStart..<atom.lowerBound].drop { $0 == 0x20 }
         if opening.isEmpty { return true }
         if opening.count <= 16 && (opening.first == 0x5728 || opening.first == 0x4E8E) { return true } // 在, 于
-        return isEventOpening(opening, atomEndsClause: text[atom.upperBound..<comma].allSatisfy { $0 == 0x20 })
+        return isEventOpening(opening, atomEndsClause: text[atom.upperBound..<comma].allSatisfy { $0 == 0x20 }, eventWords: eventWords)
     }
 
     /// An event named before the time it sets (开工活动|当天|, 签约仪式|上午|, 推介会|当日|):
-    /// the time is the event's, and the event is what the next clause tells.
-    static func isEventOpening(_ opening: ArraySlice<UInt16>, atomEndsClause: Bool) -> Bool {
-        guard atomEndsClause, opening.count >= 2, opening.count <= 10, let last = opening.last else { return false }
-        if last == 0x4F1A { return true }  // 会 (签约会, 推介会)
-        let tail = opening.suffix(2)
-        return tail.elementsEqual("仪式".utf16) || tail.elementsEqual("活动".utf16) || tail.elementsEqual("典礼".utf16)
+    /// the time is the event's, and the event is what the next clause tells. The event's
+    /// name ends with a word of lexicons/event_word.txt.
+    static func isEventOpening(_ opening: ArraySlice<UInt16>, atomEndsClause: Bool, eventWords: [[UInt16]]) -> Bool {
+        guard atomEndsClause, opening.count >= 2, opening.count <= 10 else { return false }
+        return eventWords.contains { w in w.count < opening.count && opening.suffix(w.count).elementsEqual(w) }
     }
 
     private func resolveLocatedIn(_ frames: inout [Frame]) {

@@ -19,6 +19,9 @@ public final class RelationRuleSet: @unchecked Sendable {
     /// (lexicons/alias_open.txt: （以下简称“): patterns read past the definition, and a
     /// role attached from before takes the full name it follows.
     public private(set) var aliasOpeners: [[UInt16]] = []
+    /// Words that end an event's name before its time (lexicons/event_word.txt: 开工活动|当天,):
+    /// such a fronted clause dates the clause after it. Empty when the lexicon is absent.
+    public private(set) var eventWords: [[UInt16]] = []
     let places: PlaceLevels
 
     init(places: PlaceLevels) { self.places = places }
@@ -70,6 +73,7 @@ public final class RelationRuleSet: @unchecked Sendable {
             }
             set.aliasOpeners.append(e.text)
         }
+        set.eventWords = lexicons["event_word"]?.entries.map(\.text) ?? []
         let folder = directory + "/relations"
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
         if files.isEmpty { problems.append(RuleDiagnostic(file: "relations", line: 0, message: "no relation rule files (relations/*.yaml) found")) }
