@@ -959,12 +959,13 @@ public final class Linker: @unchecked Sendable {
     }
 
     /// A short phrase that still says where, after a place that opens a clause: 在尕海镇
-    /// |的戈壁滩上|, 在园区|的施工现场|. 的, up to six units, and a word of position.
+    /// |的戈壁滩上|, 在园区|的施工现场|, 在X公司|的生产车间|. 的, up to six units, and a word of
+    /// position or a site (车间, 厂区, 现场).
     static func isPlaceTail(_ tail: ArraySlice<UInt16>) -> Bool {
         guard tail.count >= 3, tail.count <= 8, tail.first == 0x7684, let last = tail.last else { return false }  // 的
         return placeTailEnds.contains(last) && !tail.contains(where: { clauseBreaks.contains($0) })
     }
-    static let placeTailEnds: Set<UInt16> = Set("上里内中旁边".utf16)
+    static let placeTailEnds: Set<UInt16> = Set("上里内中旁边间区场".utf16)
 
     /// `atom` is in the clause of `span`, or ends a fronted clause of its own right before
     /// it: a time or a place set off by a comma governs the clause it opens (2月28日,A与B
