@@ -871,7 +871,8 @@ public final class Linker: @unchecked Sendable {
             var waiting: Int?  // the index in `pending` of a located_in way tried before
             for (w, way) in ways.enumerated() {
                 func starts(_ a: Atom) -> Bool {
-                    way.startsWith.isEmpty || way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) }
+                    (way.startsWith.isEmpty || way.startsWith.contains { w in a.range.lowerBound + w.count <= a.range.upperBound && text[a.range.lowerBound..<(a.range.lowerBound + w.count)].elementsEqual(w) })
+                        && (way.endsWith.isEmpty || way.endsWith.contains { w in a.target.count >= w.count && text[(a.target.upperBound - w.count)..<a.target.upperBound].elementsEqual(w) })
                 }
                 var pick: Atom?
                 switch way.strategy {

@@ -97,6 +97,9 @@ public struct Attachment: Sendable, Equatable {
     /// Words the mention must start with, if any (`first DATE 截至|截止`: a cumulative
     /// total takes the sentence's "as of" date, not the date of the event told).
     public var startsWith: [[UInt16]] = []
+    /// Words the mention (or what an anaphor stands for) must end with, if any
+    /// (`before ORG ending 公司|集团`: the nearest company, not the body it signed with).
+    public var endsWith: [[UInt16]] = []
 }
 
 /// Why a pattern or an attach way does not parse.
@@ -240,14 +243,16 @@ public enum PatternParser {
             guard parts.count == 2 else { return .failure(PatternError("located_in takes one role: located_in project")) }
             return .success(Attachment(strategy: strategy, types: TypeSet(), ofRole: parts[1]))
         default:
-            guard parts.count == 2 || parts.count == 3 else { return .failure(PatternError("\(head) takes mention types and optionally the words they start with: \(head) PROJECT|ORG, first DATE 截至|截止")) }
+            let ending = parts.count == 4 && parts[2] == "ending"
+            guard parts.count == 2 || parts.count == 3 || ending else { return .failure(PatternError("\(head) takes mention types and optionally the words they start with, or `ending` and the words they end with: \(head) PROJECT|ORG, first DATE 截至|截止, before ORG ending 公司|集团")) }
             var types = TypeSet()
             for name in parts[1].split(separator: "|") {
                 guard let mt = MentionType(rawValue: String(name)) else { return .failure(PatternError("unknown mention type \(name)")) }
                 types.insert(mt)
             }
-            let words = parts.count == 3 ? parts[2].split(separator: "|").map { Array(String($0).utf16) } : []
-            return .success(Attachment(strategy: strategy, types: types, ofRole: nil, startsWith: words))
+            let words = parts.count >= 3 ? parts[parts.count - 1].split(separator: "|").map { Array(String($0).utf16) } : []
+            return .success(ending ? Attachment(strategy: strategy, types: types, ofRole: nil, endsWith: words)
+                                   : Attachment(strategy: strategy, types: types, ofRole: nil, startsWith: words))
         }
     }
 }
