@@ -810,12 +810,12 @@ public final class Linker: @unchecked Sendable {
         return nil
     }
 
-    /// Whether `a` is a place written after 从 or 来自: where something comes from (从烟台
-    /// 招引X), never where it is.
-    static func isOrigin(_ a: Atom, _ text: [UInt16]) -> Bool {
+    /// Whether `a` is a place written right after a word of `originWords` (从, 来自): where
+    /// something comes from (从烟台招引X), never where it is.
+    static func isOrigin(_ a: Atom, _ text: [UInt16], originWords: [[UInt16]]) -> Bool {
         guard a.type == .location, !a.isAnaphor else { return false }
         let k = a.range.lowerBound
-        return (k >= 1 && text[k - 1] == 0x4ECE) || (k >= 2 && text[k - 2] == 0x6765 && text[k - 1] == 0x81EA)  // 从, 来自
+        return originWords.contains { w in k >= w.count && text[(k - w.count)..<k].elementsEqual(w) }
     }
 
     /// Whether `a` is the short name a parenthesized definition gives (the Y of X（以下简称
@@ -893,8 +893,8 @@ public final class Linker: @unchecked Sendable {
                         if let p = pick, a.range.lowerBound + window.longest < p.range.upperBound { break }
                         defer { k -= 1 }
                         guard a.range.upperBound <= span.lowerBound, !nested[k], way.types.contains(a.type), !isUsed(a.mention), starts(a),
-                              !Linker.isAliasDefinition(a.range, text, openers: rules.aliasOpeners), !Linker.isOrigin(a, text) else { continue }
-                        if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound, eventWords: rules.eventWords) { continue }
+                              !Linker.isAliasDefinition(a.range, text, openers: rules.aliasOpeners), !Linker.isOrigin(a, text, originWords: rules.originWords) else { continue }
+                        if way.strategy == .clause && !Linker.sameClause(a.range, span, text, sentenceStart: s.utf16Range.lowerBound, rules: rules) { continue }
                         // A mention written right before one the frame holds qualifies that
                         // one (美国|X公司: the company's country, not the project's place).
                         if qualifiesBound(a) { continue }
@@ -960,32 +960,32 @@ public final class Linker: @unchecked Sendable {
     }
 
     /// A short phrase that still says where, after a place that opens a clause: 在尕海镇
-    /// |的戈壁滩上|, 在园区|的施工现场|, 在X公司|的生产车间|. 的, up to six units, and a word of
-    /// position or a site (车间, 厂区, 现场).
-    static func isPlaceTail(_ tail: ArraySlice<UInt16>) -> Bool {
+    /// |的戈壁滩上|, 在园区|的施工现场|, 在X公司|的生产车间|. 的, up to six units, and a last
+    /// character of lexicons/place_tail_end.txt (a word of position or a site).
+    static func isPlaceTail(_ tail: ArraySlice<UInt16>, ends: Set<UInt16>) -> Bool {
         guard tail.count >= 3, tail.count <= 8, tail.first == 0x7684, let last = tail.last else { return false }  // 的
-        return placeTailEnds.contains(last) && !tail.contains(where: { clauseBreaks.contains($0) })
+        return ends.contains(last) && !tail.contains(where: { clauseBreaks.contains($0) })
     }
-    static let placeTailEnds: Set<UInt16> = Set("上里内中旁边间区场".utf16)
 
     /// `atom` is in the clause of `span`, or ends a fronted clause of its own right before
     /// it: a time or a place set off by a comma governs the clause it opens (2月28日,A与B
     /// 签约; 在格尔木市郭勒木德镇,由A投资建设的B项目...: the place is the project's; 在尕海镇
     /// 的戈壁滩上,...: the same with a short phrase of position after the place; 开工活动当天,
     /// ...: a time after the event it dates).
-    static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int, eventWords: [[UInt16]]) -> Bool {
+    static func sameClause(_ atom: Range<Int>, _ span: Range<Int>, _ text: [UInt16], sentenceStart: Int, rules: RelationRuleSet) -> Bool {
         let between = text[atom.upperBound..<span.lowerBound]
         let breaks = between.filter { clauseBreaks.contains($0) }.count
         if breaks == 0 { return true }
-        guard breaks == 1, let comma = between.firstIndex(where: { clauseBreaks.contains($0) }),
-              text[atom.upperBound..<comma].allSatisfy({ $0 == 0x20 }) || isPlaceTail(text[atom.upperBound..<comma]) else { return false }
+        guard breaks == 1, let comma = between.firstIndex(where: { clauseBreaks.contains($0) }) else { return false }
+        let atomEndsClause = text[atom.upperBound..<comma].allSatisfy { $0 == 0x20 }
+        guard atomEndsClause || isPlaceTail(text[atom.upperBound..<comma], ends: rules.placeTailEnds) else { return false }
         // What opens the atom's clause: nothing, or 在/于 and at most a few more places.
         var clauseStart = atom.lowerBound
         while clauseStart > sentenceStart, !clauseBreaks.contains(text[clauseStart - 1]) { clauseStart -= 1 }
         let opening = text[clauseStart..<atom.lowerBound].drop { $0 == 0x20 }
         if opening.isEmpty { return true }
         if opening.count <= 16 && (opening.first == 0x5728 || opening.first == 0x4E8E) { return true } // 在, 于
-        return isEventOpening(opening, atomEndsClause: text[atom.upperBound..<comma].allSatisfy { $0 == 0x20 }, eventWords: eventWords)
+        return isEventOpening(opening, atomEndsClause: atomEndsClause, eventWords: rules.eventWords)
     }
 
     /// An event named before the time it sets (开工活动|当天|, 签约仪式|上午|, 推介会|当日|):

@@ -20,8 +20,13 @@ public final class RelationRuleSet: @unchecked Sendable {
     /// role attached from before takes the full name it follows.
     public private(set) var aliasOpeners: [[UInt16]] = []
     /// Words that end an event's name before its time (lexicons/event_word.txt: 开工活动|当天,):
-    /// such a fronted clause dates the clause after it. Empty when the lexicon is absent.
+    /// such a fronted clause dates the clause after it.
     public private(set) var eventWords: [[UInt16]] = []
+    /// Words before a place that make it an origin (lexicons/origin_word.txt: 从, 来自).
+    public private(set) var originWords: [[UInt16]] = []
+    /// Last characters of a phrase of position after a fronted place (lexicons/
+    /// place_tail_end.txt: 在尕海镇|的戈壁滩上|,).
+    public private(set) var placeTailEnds: Set<UInt16> = []
     let places: PlaceLevels
 
     init(places: PlaceLevels) { self.places = places }
@@ -32,7 +37,7 @@ public final class RelationRuleSet: @unchecked Sendable {
     /// Loads Rules/relations/*.yaml in name order. `lexicons` are the extraction rule set's.
     public static func load(directory: String, lexicons: [String: Lexicon]) -> (RelationRuleSet?, [RuleDiagnostic]) {
         var problems: [RuleDiagnostic] = []
-        for needed in ["anaphor", "place_name", "place_level", "foreign_place", "alias_open"] where lexicons[needed] == nil {
+        for needed in ["anaphor", "place_name", "place_level", "foreign_place", "alias_open", "event_word", "origin_word", "place_tail_end"] where lexicons[needed] == nil {
             problems.append(RuleDiagnostic(file: "lexicons/\(needed).txt", line: 0, message: "lexicon needed by the relation rules is missing"))
         }
         guard problems.isEmpty else { return (nil, problems) }
@@ -73,7 +78,15 @@ public final class RelationRuleSet: @unchecked Sendable {
             }
             set.aliasOpeners.append(e.text)
         }
-        set.eventWords = lexicons["event_word"]?.entries.map(\.text) ?? []
+        set.eventWords = lexicons["event_word"]!.entries.map(\.text)
+        set.originWords = lexicons["origin_word"]!.entries.map(\.text)
+        for e in lexicons["place_tail_end"]!.entries {
+            guard e.text.count == 1 else {
+                problems.append(RuleDiagnostic(file: "lexicons/place_tail_end.txt", line: e.line, message: "\"\(String(decoding: e.text, as: UTF16.self))\": one character per entry"))
+                continue
+            }
+            set.placeTailEnds.insert(e.text[0])
+        }
         let folder = directory + "/relations"
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
         if files.isEmpty { problems.append(RuleDiagnostic(file: "relations", line: 0, message: "no relation rule files (relations/*.yaml) found")) }
