@@ -174,8 +174,25 @@ public final class RelationRule: @unchecked Sendable {
 /// - anything else: literal words, alternatives joined by `|`, `?` at the end for optional.
 public enum PatternParser {
 
-    public static func parse(_ pattern: String) -> Result<[PatternElement], PatternError> {
+    /// `lexicon` gives a lexicon's words by name: a word written `<name>` (no colon) in a
+    /// `word|word` or `!word|word` element stands for all of them (`!<output_rate>`,
+    /// `<investor_after_project>`), so a list several rules share is written once.
+    public static func parse(_ pattern: String, lexicon: (String) -> [[UInt16]]? = { _ in nil }) -> Result<[PatternElement], PatternError> {
         var out: [PatternElement] = []
+        /// The words of `word|<lexicon>|word`.
+        func wordsOf(_ text: Substring) -> Result<[[UInt16]], PatternError> {
+            var all: [[UInt16]] = []
+            for part in text.split(separator: "|", omittingEmptySubsequences: false) {
+                if part.hasPrefix("<") && part.hasSuffix(">") && part.count > 2 {
+                    let name = String(part.dropFirst().dropLast())
+                    guard let entries = lexicon(name) else { return .failure(PatternError("unknown lexicon \(name) in \(text) (no lexicons/\(name).txt)")) }
+                    all += entries
+                } else {
+                    all.append(Array(String(part).utf16))
+                }
+            }
+            return .success(all)
+        }
         for token in pattern.split(separator: " ", omittingEmptySubsequences: true) {
             var t = String(token)
             switch t {
@@ -186,7 +203,11 @@ public enum PatternParser {
             }
             if t.hasPrefix("!") {
                 guard t.count > 1 else { return .failure(PatternError("empty !word element")) }
-                let words = t.dropFirst().split(separator: "|").map { Array(String($0).utf16) }
+                let words: [[UInt16]]
+                switch wordsOf(t.dropFirst()) {
+                case let .success(w): words = w
+                case let .failure(e): return .failure(e)
+                }
                 if out.isEmpty {
                     out.append(.notAfter(words))
                 } else if token == pattern.split(separator: " ").last {
@@ -198,7 +219,8 @@ public enum PatternParser {
             }
             var optional = false
             if t.count > 1, t.hasSuffix("?") { optional = true; t.removeLast() }
-            if t.hasPrefix("<") {
+            // <role:TYPE> is a mention; <name> (no colon), alone or among words, a lexicon's words.
+            if t.hasPrefix("<"), t.contains(":") {
                 guard t.hasSuffix(">"), let colon = t.firstIndex(of: ":") else { return .failure(PatternError("bad mention element \(token) (write <role:TYPE>)")) }
                 let role = String(t[t.index(after: t.startIndex)..<colon])
                 var typeText = String(t[t.index(after: colon)..<t.index(before: t.endIndex)])
@@ -216,10 +238,14 @@ public enum PatternParser {
                 out.append(.mention(role: role.isEmpty ? nil : role, types: types, list: list, optional: optional))
                 continue
             }
-            if t.contains("<") || t.contains(">") { return .failure(PatternError("bad element \(token)")) }
-            let words = t.split(separator: "|").map { Array(String($0).utf16) }
-            if words.isEmpty || words.contains(where: \.isEmpty) { return .failure(PatternError("empty word in \(token)")) }
-            out.append(.words(words, optional: optional))
+            let list: [[UInt16]]
+            switch wordsOf(Substring(t)) {
+            case let .success(w): list = w
+            case let .failure(e): return .failure(e)
+            }
+            if list.contains(where: { w in w.contains(0x3C) || w.contains(0x3E) }) { return .failure(PatternError("bad element \(token)")) }  // < >
+            if list.isEmpty || list.contains(where: \.isEmpty) { return .failure(PatternError("empty word in \(token)")) }
+            out.append(.words(list, optional: optional))
         }
         guard let first = out.first(where: { if case .notAfter = $0 { return false }; return true }) else { return .failure(PatternError("empty pattern")) }
         if first.isOptional { return .failure(PatternError("a pattern must start with a required word or mention, not \(pattern.split(separator: " ").first ?? "")")) }

@@ -92,12 +92,12 @@ public final class RelationRuleSet: @unchecked Sendable {
         if files.isEmpty { problems.append(RuleDiagnostic(file: "relations", line: 0, message: "no relation rule files (relations/*.yaml) found")) }
         var ids: [String: (String, Int)] = [:]
         for f in files {
-            problems += set.loadFile(path: folder + "/" + f, file: "relations/" + f, ids: &ids)
+            problems += set.loadFile(path: folder + "/" + f, file: "relations/" + f, ids: &ids, lexicons: lexicons)
         }
         return (problems.isEmpty ? set : nil, problems)
     }
 
-    private func loadFile(path: String, file: String, ids: inout [String: (String, Int)]) -> [RuleDiagnostic] {
+    private func loadFile(path: String, file: String, ids: inout [String: (String, Int)], lexicons: [String: Lexicon]) -> [RuleDiagnostic] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             return [RuleDiagnostic(file: file, line: 0, message: "cannot read as UTF-8")]
         }
@@ -142,7 +142,7 @@ public final class RelationRuleSet: @unchecked Sendable {
             }
             let patternText = m["pattern"]?.string ?? ""
             let pattern: [PatternElement]
-            switch PatternParser.parse(patternText) {
+            switch PatternParser.parse(patternText, lexicon: { lexicons[$0]?.entries.map(\.text) }) {
             case let .success(p): pattern = p
             case let .failure(why): bad("rule \(id): \(why)", at: m["pattern"]?.mark?.line); continue
             }

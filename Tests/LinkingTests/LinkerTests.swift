@@ -75,6 +75,19 @@ final class LinkerTests: XCTestCase {
         XCTAssertEqual(p.count, 5)
     }
 
+    /// A word written <name> stands for a lexicon's words, alone, among other words, and
+    /// after ! (a list several rules share is written once); an unknown one is an error.
+    func testLexiconWordsInRelationPatterns() {
+        let lexicon: (String) -> [[UInt16]]? = { $0 == "rate" ? [Array("年产".utf16), Array("日产".utf16)] : nil }
+        guard case let .success(p) = PatternParser.parse("!<rate> <:QUANTITY> 总投资|<rate> <amount:MONEY>", lexicon: lexicon) else { return XCTFail() }
+        XCTAssertEqual(p.count, 4)
+        guard case let .notAfter(before) = p[0], case let .words(words, _) = p[2] else { return XCTFail("\(p)") }
+        XCTAssertEqual(before.map { String(decoding: $0, as: UTF16.self) }, ["年产", "日产"])
+        XCTAssertEqual(words.map { String(decoding: $0, as: UTF16.self) }, ["总投资", "年产", "日产"])
+        guard case let .failure(e) = PatternParser.parse("<nope> <amount:MONEY>", lexicon: lexicon) else { return XCTFail("parsed") }
+        XCTAssertTrue(e.description.contains("unknown lexicon nope"), "\(e)")
+    }
+
     func testBrokenRelationFileNamesFileAndLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lianlu-rel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("relations"), withIntermediateDirectories: true)
